@@ -1,0 +1,52 @@
+"""The ``dpia`` command: a thin layer that parses arguments, calls dpia_lib and formats the result.
+
+Each group of subcommands lives in its own module with ``add_parsers(subparsers)``; every subcommand sets
+``func(args) -> int``. A :class:`~dpia_lib.errors.DpiaError` becomes a one-line message: exit 2 for a bad
+parameter, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from dpia_lib.errors import DpiaError, ParameterError
+
+__all__ = ["build_parser", "main"]
+
+#: Modules of dpia_lib.cli that contribute subcommands, in help order.
+COMMAND_MODULES: tuple[str, ...] = ("register_cmds",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="dpia", description="Register of processing activities (GDPR art. 30) and DPIAs (art. 35)."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"dpia_lib.cli.{name}").add_parsers(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``dpia``; returns the exit code (0 ok, 1 findings or invalid input, 2 usage)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except ParameterError as exc:
+        print(f"dpia {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except DpiaError as exc:
+        print(f"dpia {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. `dpia register | head`
+        return 0
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

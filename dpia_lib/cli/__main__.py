@@ -1,0 +1,7 @@
+"""``python -m dpia_lib.cli``."""
+
+import sys
+
+from dpia_lib.cli import main
+
+sys.exit(main())

@@ -1,0 +1,75 @@
+"""Problems found while loading a register: where (file, line, column, field) and why (code, message).
+
+Codes are stable kebab-case strings; see :data:`PROBLEM_CODES`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["PROBLEM_CODES", "Problem", "suggest"]
+
+#: Every code a :class:`Problem` can carry, with what it means.
+PROBLEM_CODES: dict[str, str] = {
+    "yaml-syntax": "the file is not well-formed YAML (or uses a YAML feature the register forbids)",
+    "bad-encoding": "the file is not UTF-8 text",
+    "file-too-large": "the file exceeds the size limit for a register file",
+    "duplicate-key": "a mapping holds the same key twice",
+    "unknown-key": "a key the schema does not know (never silently dropped)",
+    "missing-field": "a required field is absent",
+    "bad-value": "a value of the wrong type or outside its vocabulary",
+    "unknown-reference": "an id that points to no party, activity, category, measure or other entry",
+    "duplicate-id": "two entries share one id",
+    "id-mismatch": "a file's name does not match the id it holds",
+    "missing-file": "a file the register needs is absent",
+    "art9-condition-missing": "special-category data without an art. 9(2) condition and Dutch exception",
+    "art6-basis-missing": "a purpose without an art. 6(1) basis",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem in a register or catalogue file.
+
+    >>> Problem("unknown-key", "ropa/parties.yaml", 12, 5, "parties[3].contry",
+    ...         "unknown key 'contry'; did you mean 'country'?").format()
+    "ropa/parties.yaml:12:5: unknown-key parties[3].contry: unknown key 'contry'; did you mean 'country'?"
+    """
+
+    code: str
+    path: str
+    line: int
+    column: int
+    field: str
+    message: str
+
+    def format(self) -> str:
+        """The problem as one ``path:line:col: CODE field: message`` line."""
+        field = f" {self.field}" if self.field else ""
+        return f"{self.path}:{self.line}:{self.column}: {self.code}{field}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The problem as a JSON-ready mapping with keys code, path, line, column, field, message."""
+        return {
+            "code": self.code,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "field": self.field,
+            "message": self.message,
+        }
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str:
+    """A ``"; did you mean 'x'?"`` suffix for the closest candidate, or ``""``.
+
+    >>> suggest("retension", ["retention", "purposes"])
+    "; did you mean 'retention'?"
+    >>> suggest("zzz", ["retention"])
+    ''
+    """
+    close = difflib.get_close_matches(str(word), sorted(set(candidates)), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""

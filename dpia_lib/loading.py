@@ -1,0 +1,322 @@
+"""Loading a register directory and its catalogues into a :class:`~dpia_lib.register.Register`.
+
+Every file is read, parsed and validated before anything is raised, so one run reports every problem
+(file, line, column, field path, code, message, and a suggestion for near misses). Layout::
+
+    ropa/organisation.yaml        the controller (art. 30(1)(a)) and its roles
+    ropa/parties.yaml             parties: [...]
+    ropa/systems.yaml             systems: [...]
+    ropa/activities/<id>.yaml     one processing activity each, with its flows
+    ropa/dpias/<id>.yaml          the officer's DPIA answers for one activity
+    data/*.yaml                   reference catalogues (see dpia_lib.catalogue)
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from dpia_lib.catalogue import Catalogue, Country, DataCategory, DataSubjectCategory, Measure
+from dpia_lib.diagnostics import Problem, suggest
+from dpia_lib.errors import RegisterError
+from dpia_lib.records import Activity, DpiaRecord, Organisation, Party, System
+from dpia_lib.register import Register, SourceRef
+from dpia_lib.yamlio import Locator, format_loc, parse_yaml, read_text
+
+__all__ = [
+    "DEFAULT_DATA_DIR",
+    "load_catalogue",
+    "load_register",
+    "read_register",
+]
+
+M = TypeVar("M", bound=BaseModel)
+
+#: The catalogues shipped with dpia-workbook (``data/`` beside the package).
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def _annotation_at(model: type[BaseModel], loc: Sequence[str | int]) -> Any:
+    """The type found by following ``loc`` through ``model``'s fields (None when lost)."""
+    tp: Any = model
+    for part in loc:
+        tp = _unwrap(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            fields = {f.alias or n: f for n, f in tp.model_fields.items()}
+            field = fields.get(str(part))
+            if field is None:
+                return None
+            tp = field.annotation
+        elif typing.get_origin(tp) in (tuple, list) and isinstance(part, int):
+            tp = typing.get_args(tp)[0]
+        elif typing.get_origin(tp) in (dict, Mapping):
+            tp = typing.get_args(tp)[1]
+        else:
+            return None
+    return _unwrap(tp)
+
+
+def _unwrap(tp: Any) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _unwrap(args[0]) if len(args) == 1 else tp
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(tp)[0])
+    return tp
+
+
+def _field_names(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
+    tp = _annotation_at(model, loc)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return [f.alias or n for n, f in tp.model_fields.items()]
+    return []
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _convert(
+    exc: ValidationError, model: type[BaseModel], shown: str, locator: Locator, prefix: tuple[str | int, ...]
+) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        full = (*prefix, *loc)
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            key = str(loc[-1]) if loc else ""
+            line, col = locator.position(full, key=True)
+            hint = suggest(key, _field_names(model, loc[:-1]))
+            problems.append(Problem("unknown-key", shown, line, col, format_loc(full),
+                                    f"unknown key {key!r}{hint}"))
+        elif kind == "missing":
+            line, col = locator.position(full[:-1])
+            problems.append(Problem("missing-field", shown, line, col, format_loc(full),
+                                    f"required field {str(loc[-1])!r} is missing"))
+        else:
+            line, col = locator.position(full)
+            message = err["msg"].removeprefix("Value error, ")
+            expected = err.get("ctx", {}).get("expected")
+            if isinstance(expected, str) and isinstance(err.get("input"), str):
+                choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]
+                message += suggest(err["input"], choices)
+            if kind not in ("model_type", "dict_type", "value_error"):
+                message += f" (got {_short(err.get('input'))})"
+            problems.append(Problem("bad-value", shown, line, col, format_loc(full), message))
+    return problems
+
+
+class _Reader:
+    """Reads files, keeping texts and problems, so that every problem of a run is collected."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.texts: dict[str, str] = {}
+
+    def read(self, path: Path) -> Any:
+        shown = str(path)
+        text, problems = read_text(path, shown)
+        if text is None:
+            self.problems += problems
+            return None
+        self.texts[shown] = text
+        data, problems = parse_yaml(text, shown)
+        self.problems += problems
+        if problems:
+            return None
+        if data is None:
+            self.problems.append(Problem("missing-field", shown, 1, 1, "", "the file is empty"))
+        return data
+
+    def validate(self, model: type[M], data: Any, path: Path, prefix: tuple[str | int, ...] = ()) -> M | None:
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            shown = str(path)
+            self.problems += _convert(exc, model, shown, Locator(self.texts.get(shown, "")), prefix)
+            return None
+
+    def entries(self, path: Path, key: str, model: type[M]) -> list[tuple[int, M]]:
+        """The validated entries of a ``key: [...]`` list file, with their index."""
+        data = self.read(path)
+        if data is None:
+            return []
+        shown = str(path)
+        if not isinstance(data, dict) or key not in data:
+            self.problems.append(Problem("missing-field", shown, 1, 1, key, f"the file must hold a '{key}:' list"))
+            return []
+        for extra in sorted(set(map(str, data)) - {key}):
+            line, col = Locator(self.texts[shown]).position((extra,), key=True)
+            self.problems.append(Problem("unknown-key", shown, line, col, extra,
+                                         f"unknown key {extra!r}{suggest(extra, [key])}"))
+        items = data[key]
+        if not isinstance(items, list):
+            line, col = Locator(self.texts[shown]).position((key,))
+            self.problems.append(Problem("bad-value", shown, line, col, key, f"'{key}' must be a list"))
+            return []
+        out = []
+        for i, item in enumerate(items):
+            record = self.validate(model, item, path, (key, i))
+            if record is not None:
+                out.append((i, record))
+        return out
+
+    def duplicate(self, shown: str, loc: tuple[str | int, ...], what: str, ident: str, first: str) -> None:
+        line, col = Locator(self.texts.get(shown, "")).position(loc)
+        self.problems.append(Problem("duplicate-id", shown, line, col, format_loc(loc),
+                                     f"{what} id {ident!r} is already used ({first})"))
+
+
+def _catalogue_entries(
+    reader: _Reader, data_dir: Path, name: str, model: type[M], key: Callable[[M], str]
+) -> dict[str, M]:
+    path = data_dir / f"{name}.yaml"
+    out: dict[str, M] = {}
+    for i, entry in reader.entries(path, name, model):
+        ident = key(entry)
+        if ident in out:
+            reader.duplicate(str(path), (name, i), name, ident, "earlier in this file")
+        else:
+            out[ident] = entry
+    return dict(sorted(out.items()))
+
+
+def _read_catalogue(reader: _Reader, data_dir: Path) -> Catalogue:
+    return Catalogue(
+        categories=_catalogue_entries(reader, data_dir, "categories", DataCategory, lambda e: e.id),
+        data_subjects=_catalogue_entries(reader, data_dir, "data_subjects", DataSubjectCategory, lambda e: e.id),
+        measures=_catalogue_entries(reader, data_dir, "measures", Measure, lambda e: e.id),
+        countries=_catalogue_entries(reader, data_dir, "countries", Country, lambda e: e.code),
+    )
+
+
+def load_catalogue(data_dir: Path | str | None = None) -> Catalogue:
+    """Load the reference catalogues, raising :class:`RegisterError` with every problem found.
+
+    >>> catalogue = load_catalogue()
+    >>> catalogue.categories["diagnosis-complaints"].medical_secrecy
+    True
+    """
+    reader = _Reader()
+    catalogue = _read_catalogue(reader, Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR)
+    if reader.problems:
+        raise RegisterError(reader.problems)
+    return catalogue
+
+
+def read_register(
+    register_dir: Path | str = "ropa", data_dir: Path | str | None = None
+) -> tuple[Register | None, list[Problem]]:
+    """Read and validate a register; return it (None if it could not be built) and every problem.
+
+    Structural problems (syntax, schema, references) are returned; a register is built only without them.
+    """
+    from dpia_lib.references import check_references
+
+    root = Path(register_dir)
+    if data_dir is None:
+        beside = root.parent / "data"
+        data_dir = beside if (beside / "categories.yaml").is_file() else DEFAULT_DATA_DIR
+    reader = _Reader()
+    if not root.is_dir():
+        return None, [Problem("missing-file", str(root), 0, 0, "", "register directory not found")]
+    catalogue = _read_catalogue(reader, Path(data_dir))
+
+    sources: dict[str, SourceRef] = {}
+    organisation = None
+    org_path = root / "organisation.yaml"
+    data = reader.read(org_path)
+    if data is not None:
+        organisation = reader.validate(Organisation, data, org_path)
+        sources["organisation"] = SourceRef(path=str(org_path))
+
+    parties: dict[str, Party] = {}
+    for i, party in reader.entries(root / "parties.yaml", "parties", Party):
+        if party.id in parties:
+            reader.duplicate(str(root / "parties.yaml"), ("parties", i), "party", party.id, "earlier in this file")
+            continue
+        parties[party.id] = party
+        sources[f"party:{party.id}"] = SourceRef(path=str(root / "parties.yaml"), prefix=("parties", i))
+
+    systems: dict[str, System] = {}
+    for i, system in reader.entries(root / "systems.yaml", "systems", System):
+        if system.id in systems:
+            reader.duplicate(str(root / "systems.yaml"), ("systems", i), "system", system.id, "earlier in this file")
+            continue
+        systems[system.id] = system
+        sources[f"system:{system.id}"] = SourceRef(path=str(root / "systems.yaml"), prefix=("systems", i))
+
+    activities: dict[str, Activity] = {}
+    activity_dir = root / "activities"
+    if not activity_dir.is_dir():
+        reader.problems.append(Problem("missing-file", str(activity_dir), 0, 0, "", "no activities/ folder"))
+    for path in sorted(activity_dir.glob("*.yaml")) if activity_dir.is_dir() else []:
+        data = reader.read(path)
+        if data is None:
+            continue
+        activity = reader.validate(Activity, data, path)
+        if activity is None:
+            continue
+        shown = str(path)
+        if activity.id != path.stem:
+            line, col = Locator(reader.texts[shown]).position(("id",))
+            reader.problems.append(Problem("id-mismatch", shown, line, col, "id",
+                                           f"id {activity.id!r} does not match the file name {path.name!r}"))
+        if activity.id in activities or activity.id in parties:
+            where = sources.get(f"activity:{activity.id}") or sources.get(f"party:{activity.id}")
+            reader.duplicate(shown, ("id",), "activity", activity.id, where.path if where else "")
+            continue
+        activities[activity.id] = activity
+        sources[f"activity:{activity.id}"] = SourceRef(path=shown)
+
+    dpias: dict[str, DpiaRecord] = {}
+    for path in sorted((root / "dpias").glob("*.yaml")) if (root / "dpias").is_dir() else []:
+        data = reader.read(path)
+        record = reader.validate(DpiaRecord, data, path) if data is not None else None
+        if record is None:
+            continue
+        if record.activity != path.stem:
+            line, col = Locator(reader.texts[str(path)]).position(("activity",))
+            reader.problems.append(Problem("id-mismatch", str(path), line, col, "activity",
+                                           f"activity {record.activity!r} does not match the file name {path.name!r}"))
+            continue
+        dpias[record.activity] = record
+        sources[f"dpia:{record.activity}"] = SourceRef(path=str(path))
+
+    if organisation is None or any(p.path in (str(org_path),) for p in reader.problems):
+        return None, reader.problems
+    register = Register(
+        root=root,
+        organisation=organisation,
+        parties=dict(sorted(parties.items())),
+        systems=dict(sorted(systems.items())),
+        activities=dict(sorted(activities.items())),
+        dpias=dict(sorted(dpias.items())),
+        catalogue=catalogue,
+        sources=sources,
+    )
+    for shown, text in reader.texts.items():
+        register.remember_text(shown, text)
+    problems = reader.problems + check_references(register)
+    return register, problems
+
+
+def load_register(register_dir: Path | str = "ropa", data_dir: Path | str | None = None) -> Register:
+    """Load and validate a register, raising :class:`RegisterError` listing every problem found.
+
+    >>> register = load_register(DEFAULT_DATA_DIR.parent / "ropa")
+    >>> "reintegration-second-track" in register.activities
+    True
+    """
+    register, problems = read_register(register_dir, data_dir)
+    if problems or register is None:
+        raise RegisterError(problems)
+    return register

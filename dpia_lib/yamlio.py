@@ -1,0 +1,172 @@
+"""Reading register YAML fast and safely, and finding the line of a field afterwards.
+
+The fast path parses with libyaml (PyYAML's C loader) and refuses duplicate keys, anchors/aliases
+(no register needs them, and they allow "billion laughs" expansion), oversized files and non-UTF-8
+bytes. Line numbers are looked up only when a problem or finding needs them, by composing that one
+file (:class:`Locator`), so a clean register never pays for line marks.
+
+>>> data, problems = parse_yaml("a: 1\\nb: [x, y]\\n", "f.yaml")
+>>> data, problems
+({'a': 1, 'b': ['x', 'y']}, [])
+>>> Locator("a: 1\\nb: [x, y]\\n").position(("b", 1))
+(2, 8)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dpia_lib.diagnostics import Problem
+
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "Locator", "format_loc", "parse_yaml", "read_text"]
+
+#: Largest register or catalogue file accepted (a real activity file is a few kB).
+MAX_FILE_BYTES = 2 * 1024 * 1024
+#: Deepest nesting accepted; the register's deepest field is 4 levels down.
+MAX_DEPTH = 32
+
+_BaseLoader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """libyaml loader that refuses duplicate keys, aliases and deep nesting."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise yaml.constructor.ConstructorError(
+                None, None, "anchors and aliases are not allowed in a register file", node.start_mark
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"nesting deeper than {MAX_DEPTH} levels", node.start_mark
+                )
+            return super().construct_object(node, deep=True)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value
+                if key in seen:
+                    first = seen[key].start_mark.line + 1
+                    raise _DuplicateKey(key, first, key_node.start_mark)
+                seen[key] = key_node
+        return super().construct_mapping(node, deep=True)  # type: ignore[no-any-return]
+
+
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: str, first_line: int, mark: yaml.Mark) -> None:
+        super().__init__(f"duplicate key '{key}' (first at line {first_line})")
+        self.key = key
+        self.problem_mark = mark
+
+
+def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
+    """Read ``path`` as UTF-8 text, refusing oversized files and bad bytes."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [Problem("file-too-large", shown, 1, 1, "",
+                                  f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem("missing-file", shown, 1, 1, "", f"cannot read file: {exc.strerror}")]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Problem("bad-encoding", shown, line, column, "",
+                              f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8")]
+
+
+def parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
+    """Parse ``text`` (the file ``shown``) with the strict libyaml loader."""
+    loader = _StrictLoader(text)
+    try:
+        return loader.get_single_data(), []
+    except _DuplicateKey as exc:
+        mark = exc.problem_mark
+        return None, [Problem("duplicate-key", shown, mark.line + 1, mark.column + 1, str(exc.key), str(exc))]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
+        lines = text.splitlines()
+        if 0 < line <= len(lines) and "\t" in lines[line - 1]:
+            message += " (use spaces, not tabs, for indentation)"
+        return None, [Problem("yaml-syntax", shown, line, column, "", message)]
+    except yaml.YAMLError as exc:
+        return None, [Problem("yaml-syntax", shown, 1, 1, "", str(exc).splitlines()[0])]
+    except RecursionError:
+        return None, [Problem("yaml-syntax", shown, 1, 1, "", "nesting too deep")]
+    finally:
+        loader.dispose()
+
+
+def format_loc(loc: Sequence[str | int]) -> str:
+    """A field path as text: ``("purposes", 0, "basis")`` → ``purposes[0].basis``.
+
+    >>> format_loc(("parties", 3, "dpa", "signed"))
+    'parties[3].dpa.signed'
+    """
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+class Locator:
+    """Finds the line and column of a field path in one YAML text (composed on first use)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._root: yaml.Node | None = None
+        self._composed = False
+
+    def _node(self) -> yaml.Node | None:
+        if not self._composed:
+            self._composed = True
+            try:
+                self._root = yaml.compose(self._text, Loader=_BaseLoader)
+            except (yaml.YAMLError, RecursionError):
+                self._root = None
+        return self._root
+
+    def position(self, loc: Sequence[str | int], key: bool = False) -> tuple[int, int]:
+        """1-based (line, column) of the deepest node on ``loc``; of the key itself if ``key``."""
+        node = self._node()
+        if node is None:
+            return 1, 1
+        best = node.start_mark
+        for i, part in enumerate(loc):
+            last = i == len(loc) - 1
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if str(key_node.value) == str(part):
+                        best = key_node.start_mark if (last and key) else value_node.start_mark
+                        node = value_node
+                        break
+                else:
+                    break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+                best = node.start_mark
+            else:
+                break
+        return best.line + 1, best.column + 1
