@@ -21,7 +21,7 @@ from matplotlib.patches import FancyArrowPatch
 
 __all__ = ["draw_flow_graph", "layered_layout"]
 
-STYLE: dict[str, Any] = {"font.family": "DejaVu Sans", "font.size": 8, "svg.hashsalt": "dpia", "path.simplify": False}
+STYLE: Any = {"font.family": "DejaVu Sans", "font.size": 8, "svg.hashsalt": "dpia", "path.simplify": False}
 _COLOURS = {"activity": "#cfe2f3", "party": "#fce5cd", "special": "#f4cccc"}
 
 

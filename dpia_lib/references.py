@@ -33,9 +33,12 @@ def check_references(register: Register) -> list[Problem]:
     roles = register.roles
     nodes = {**register.parties, **register.activities}
 
+    skip = register.unchecked
+
     def need(key: str, loc: tuple[str | int, ...], what: str, ident: str | None, known: Mapping[str, object]) -> None:
-        if ident is not None and ident not in known:
-            problems.append(_ref_problem(register, key, loc, what, ident, known))
+        if ident is None or ident in known or ident in skip or any(f"*{w}" in skip for w in what.split(" or ")):
+            return
+        problems.append(_ref_problem(register, key, loc, what, ident, known))
 
     need("organisation", ("privacy_officer_role",), "role", register.organisation.privacy_officer_role, roles)
     for system in register.systems.values():

@@ -44,6 +44,9 @@ class Register(BaseModel):
     dpias: Mapping[str, DpiaRecord]
     catalogue: Catalogue
     sources: Mapping[str, SourceRef]
+    #: ids of records that failed validation and '*kind' markers for unreadable files: references to
+    #: them are not reported as unknown (their own problems are).
+    unchecked: frozenset[str] = frozenset()
     _texts: dict[str, str] = PrivateAttr(default_factory=dict)
     _locators: dict[str, Locator] = PrivateAttr(default_factory=dict)
 

@@ -47,8 +47,11 @@ def validate_register(register_dir: Path | str = "ropa", data_dir: Path | str | 
     >>> validate_register(DEFAULT_DATA_DIR.parent / "ropa").valid
     True
     """
+    from dpia_lib.scan import scan_register
+
     register, problems = read_register(register_dir, data_dir)
     if register is not None:
         problems = problems + check_completeness(register)
+    problems = problems + scan_register(register_dir)  # client data has no place in the register
     ordered = sorted(problems, key=lambda p: (p.path, p.line, p.column, p.code))
     return ValidationResult(register, tuple(ordered))

@@ -32,7 +32,7 @@ MAX_DEPTH = 32
 _BaseLoader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _StrictLoader(_BaseLoader):  # type: ignore[misc]
     """libyaml loader that refuses duplicate keys, aliases and deep nesting."""
 
     def __init__(self, stream: str) -> None:
@@ -54,6 +54,13 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         finally:
             self._depth -= 1
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        # '2026-13-45' matches YAML's date pattern but is no date: report it at its line.
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:
+            raise _BadScalar(f"{node.value!r} is not a valid date ({exc})", node.start_mark) from None
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: dict[Any, yaml.Node] = {}
         for key_node, _ in node.value:
@@ -64,6 +71,15 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
                     raise _DuplicateKey(key, first, key_node.start_mark)
                 seen[key] = key_node
         return super().construct_mapping(node, deep=True)  # type: ignore[no-any-return]
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+
+
+class _BadScalar(yaml.YAMLError):
+    def __init__(self, message: str, mark: yaml.Mark) -> None:
+        super().__init__(message)
+        self.problem_mark = mark
 
 
 class _DuplicateKey(yaml.YAMLError):
@@ -98,10 +114,13 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
     try:
         return loader.get_single_data(), []
     except _DuplicateKey as exc:
-        mark = exc.problem_mark
-        return None, [Problem("duplicate-key", shown, mark.line + 1, mark.column + 1, str(exc.key), str(exc))]
+        dup = exc.problem_mark
+        return None, [Problem("duplicate-key", shown, dup.line + 1, dup.column + 1, str(exc.key), str(exc))]
+    except _BadScalar as exc:
+        bad = exc.problem_mark
+        return None, [Problem("bad-value", shown, bad.line + 1, bad.column + 1, "", str(exc))]
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark: yaml.Mark | None = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
         lines = text.splitlines()

@@ -48,13 +48,5 @@ def _register(args: argparse.Namespace) -> int:
     if args.format == "csv":
         table.to_csv(sys.stdout)
     else:
-        print(table.to_markdown() if _has_tabulate() else table.to_string())
+        print(table.to_markdown())
     return 0
-
-
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True

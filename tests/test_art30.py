@@ -1,0 +1,29 @@
+"""The art. 30 table."""
+
+from __future__ import annotations
+
+from dpia_lib import load_register
+from dpia_lib.art30 import ART30_COLUMNS, art30_table
+
+
+def test_one_row_per_activity_with_art30_columns() -> None:
+    register = load_register()
+    table = art30_table(register, language="en")
+    assert list(table.index) == sorted(register.activities)
+    assert list(table.columns[1:]) == list(ART30_COLUMNS["en"])
+    assert len(ART30_COLUMNS["en"]) == 7  # art. 30(1)(a) to (g)
+
+
+def test_row_content_for_payments() -> None:
+    row = art30_table(load_register(), language="en").loc["self-paying-payments"]
+    assert "[GDPR art. 6(1)(b)]" in row["(b) Purposes"]
+    assert "[GDPR art. 6(1)(c)]" in row["(b) Purposes"]
+    assert row["(d) Recipients"] == "Payment service provider"
+    assert "Payment data: 7 years (end of the financial year)" in row["(f) Retention"]
+    assert row["(e) Transfers outside the EEA"] == "—"
+
+
+def test_dutch_headings() -> None:
+    table = art30_table(load_register(), language="nl")
+    assert table.columns[1] == "(a) Verwerkingsverantwoordelijke en contact"
+    assert table.loc["newsletter", "Verwerking"] == "Nieuwsbrief en marketing"
