@@ -13,13 +13,14 @@ with a fixed font and size, so the same register always draws the same picture.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import networkx as nx
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
-__all__ = ["draw_flow_graph", "layered_layout"]
+__all__ = ["draw_flow_graph", "figure_bytes", "layered_layout"]
 
 STYLE: Any = {"font.family": "DejaVu Sans", "font.size": 8, "svg.hashsalt": "dpia", "path.simplify": False}
 _COLOURS = {"activity": "#cfe2f3", "party": "#fce5cd", "special": "#f4cccc"}
@@ -94,3 +95,15 @@ def _wrap(text: str, width: int = 24) -> str:
             line = f"{line} {word}".strip()
     lines.append(line)
     return "\n".join(lines)
+
+
+def figure_bytes(fig: Figure, fmt: str = "png") -> bytes:
+    """``fig`` saved as ``fmt`` ('png' or 'svg') under the fixed style, without dates or software tags,
+    so the same figure always gives the same bytes."""
+    import matplotlib
+
+    buffer = io.BytesIO()
+    metadata: dict[str, Any] = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
+    with matplotlib.rc_context(STYLE):
+        fig.savefig(buffer, format=fmt, metadata=metadata)
+    return buffer.getvalue()
