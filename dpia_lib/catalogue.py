@@ -1,5 +1,7 @@
 """Reference catalogues read from ``data/``: data categories, data-subject categories, measures and
-countries. Each entry carries its legal source (``citation``) or ``basis: analysis``.
+countries, and the DPIA engine's catalogues: the WP248 criteria, the AP's mandatory-DPIA list, the cases
+of GDPR art. 35(3), large-scale thresholds, the rule table and the feared events. Each entry carries its
+legal source (``citation``) or ``basis: analysis``.
 
 Catalogue files go through the same loader as the register, so a typo in a catalogue is reported with
 its file and line. The DPIA engine's catalogues (screening criteria, rules, feared events) extend
@@ -8,20 +10,38 @@ its file and line. The DPIA engine's catalogues (screening criteria, rules, fear
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 
+from dpia_lib.findings import Severity
 from dpia_lib.records import CountryCode, Id, Record, Retention, ShortText, Sourced, Text
 
 __all__ = [
+    "ActivityFlag",
+    "ApListCategory",
+    "Art35Case",
     "Catalogue",
     "Country",
     "DataCategory",
     "DataSubjectCategory",
+    "FearedEvent",
+    "LargeScaleThreshold",
     "Measure",
     "MeasureEffect",
+    "RiskDriver",
+    "RuleEntry",
+    "SpecialKind",
+    "TriggerMatch",
+    "Wp248Criterion",
 ]
+
+SpecialKind = Literal["health", "race-ethnicity", "political", "religion", "union", "genetic",
+                      "biometric", "sex-life", "criminal"]
+#: Boolean facts of an activity that screening triggers can require.
+ActivityFlag = Literal["profiling", "automated_decisions", "systematic_monitoring", "innovative_technology",
+                       "blocks_service", "monitors_public_area"]
 
 
 class DataCategory(Sourced):
@@ -30,8 +50,7 @@ class DataCategory(Sourced):
     id: Id = Field(description="Category id")
     label: Text = Field(description="Label in Dutch and English")
     description: Text | None = Field(None, description="What the category holds")
-    special: Literal["health", "race-ethnicity", "political", "religion", "union", "genetic",
-                     "biometric", "sex-life", "criminal"] | None = Field(
+    special: SpecialKind | None = Field(
         None, description="Which special category of GDPR art. 9(1) (or art. 10) it is, if any"
     )
     identifier: bool = Field(False, description="A number prescribed by law to identify a person (UAVG art. 46)")
@@ -81,13 +100,112 @@ class Country(Sourced):
     adequacy: bool = Field(False, description="Covered by an adequacy decision (art. 45)")
 
 
+class Wp248Criterion(Sourced):
+    """One of the nine criteria of WP248 rev.01 (section III.B.a) and how the engine derives it."""
+
+    id: Id = Field(description="Criterion id, also the screening reason code")
+    number: int = Field(ge=1, le=9, description="Number of the criterion in WP248 rev.01")
+    label: Text = Field(description="Name of the criterion")
+    derivation: Text = Field(description="Which register facts meet the criterion")
+
+
+class TriggerMatch(Record):
+    """Register facts that together meet a mandatory-DPIA case (all given conditions must hold)."""
+
+    special: tuple[SpecialKind, ...] = Field((), description="Any of these special categories is processed")
+    flags: tuple[ActivityFlag, ...] = Field((), description="All of these activity flags are set")
+    vulnerable_subjects: bool = Field(False, description="Vulnerable data subjects (employees, children)")
+    large_scale: bool = Field(False, description="The processing is large-scale (thresholds or named sector)")
+    example_sectors: tuple[Id, ...] = Field(
+        (), description="Sectors the source names as examples of large-scale processing of this kind"
+    )
+
+
+class ApListCategory(Sourced):
+    """A category of the AP's list of processing that always needs a DPIA (Stcrt. 2019, 64418)."""
+
+    id: Id = Field(description="Category id, also the screening reason code")
+    name: Text = Field(description="The category's name as the AP list gives it")
+    description: Text = Field(description="What the category covers")
+    match: TriggerMatch | None = Field(
+        None, description="Register facts that meet it; empty where the register holds no such facts"
+    )
+
+
+class Art35Case(Sourced):
+    """One of the cases of GDPR art. 35(3) in which a DPIA is always required."""
+
+    id: Id = Field(description="Case id, also the screening reason code")
+    label: Text = Field(description="The case")
+    match: TriggerMatch = Field(description="Register facts that meet it")
+
+
+class LargeScaleThreshold(Sourced):
+    """A number of data subjects a year from which processing counts as large-scale (or voluminous)."""
+
+    id: Id = Field(description="Threshold id")
+    applies_to: Literal["special", "ordinary", "volume"] = Field(
+        description="'special': special categories or identifiers; 'ordinary': other data; "
+                    "'volume': the risk driver for likelihood"
+    )
+    data_subjects_per_year: int = Field(ge=1, description="Data subjects a year at or above which it applies")
+    note: ShortText | None = Field(None, description="Remarks")
+
+
+class RuleEntry(Sourced):
+    """A rule of the rule engine: its stable code, severity (adjustable by the officer) and title."""
+
+    code: Id = Field(description="Stable finding code")
+    severity: Severity = Field(description="low, medium or high")
+    title: Text = Field(description="What the rule checks")
+
+
+#: When a feared event applies to an activity.
+EventCondition = Literal["always", "health", "special", "evaluative", "profiling", "anonymised-output",
+                         "employer-recipient"]
+
+
+#: Register facts that raise a feared event's severity (the first three) or likelihood (the others).
+RiskDriver = Literal["sensitive", "medical-secrecy", "vulnerable", "access-roles", "recipients", "volume",
+                     "employer-reach", "reuse", "profiling"]
+
+
+class FearedEvent(Sourced):
+    """A feared event of the CNIL PIA method, with the threats and risk sources that drive it."""
+
+    id: Id = Field(description="Event id")
+    label: Text = Field(description="Name of the feared event")
+    description: Text = Field(description="What happens to the data subjects")
+    threats: tuple[Text, ...] = Field(min_length=1, description="Threats that can lead to the event")
+    risk_sources: tuple[Text, ...] = Field(min_length=1, description="Who or what can cause them")
+    applies: tuple[EventCondition, ...] = Field(min_length=1, description="When the event applies (any of)")
+    drivers: tuple[RiskDriver, ...] = Field(description="Register facts that raise this event's levels")
+    likelihood_base: int = Field(ge=1, le=4, description="Likelihood level before the register's drivers")
+    severity_base: int = Field(ge=1, le=4, description="Severity level before the register's drivers")
+    max_reduction: MeasureEffect = Field(
+        default_factory=lambda: MeasureEffect(likelihood=2, severity=1),
+        description="Most levels that measures together can lower likelihood and severity",
+    )
+
+
 class Catalogue(Record):
-    """All reference catalogues, keyed by entry id."""
+    """All reference catalogues, keyed by entry id (the rule table by code)."""
 
     categories: dict[str, DataCategory]
     data_subjects: dict[str, DataSubjectCategory]
     measures: dict[str, Measure]
     countries: dict[str, Country]
+    wp248: dict[str, Wp248Criterion] = Field(default_factory=dict)
+    ap_list: dict[str, ApListCategory] = Field(default_factory=dict)
+    art35_3: dict[str, Art35Case] = Field(default_factory=dict)
+    thresholds: dict[str, LargeScaleThreshold] = Field(default_factory=dict)
+    rules: dict[str, RuleEntry] = Field(default_factory=dict)
+    risks: dict[str, FearedEvent] = Field(default_factory=dict)
+    source_dir: Path | None = Field(None, description="Directory the catalogues were read from")
+
+    def threshold(self, applies_to: str) -> LargeScaleThreshold | None:
+        """The threshold for ``applies_to`` ('special', 'ordinary' or 'volume'), if catalogued."""
+        return next((t for t in self.thresholds.values() if t.applies_to == applies_to), None)
 
     def is_special(self, category: str) -> bool:
         """Whether ``category`` is a special category of personal data (art. 9)."""

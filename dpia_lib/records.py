@@ -296,6 +296,9 @@ class Activity(Record):
         False, description="Decisions with legal or similar effect made without human involvement (art. 22)"
     )
     systematic_monitoring: bool = Field(False, description="Systematic observation or monitoring")
+    monitors_public_area: bool = Field(
+        False, description="Whether the monitoring covers a publicly accessible area (GDPR art. 35(3)(c))"
+    )
     innovative_technology: bool = Field(False, description="New technology or organisational solution")
     blocks_service: bool = Field(
         False, description="Whether the outcome can keep data subjects from a right, service or contract"

@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+import yaml
+
 from dpia_lib.diagnostics import Problem, suggest
 from dpia_lib.register import Register
-from dpia_lib.yamlio import format_loc
+from dpia_lib.yamlio import Locator, format_loc
 
-__all__ = ["Gap", "art6_gaps", "art9_gaps", "check_completeness", "check_references"]
+__all__ = ["Gap", "art6_gaps", "art9_gaps", "check_catalogue_references", "check_completeness", "check_references"]
 
 
 def _ref_problem(
@@ -92,6 +94,36 @@ def check_references(register: Register) -> list[Problem]:
             need(key, ("dpo_advice", "by"), "role", record.dpo_advice.by, roles)
         if record.sign_off is not None:
             need(key, ("sign_off", "by"), "role", record.sign_off.by, roles)
+        for i, adjustment in enumerate(record.risk_adjustments):
+            need(key, ("risk_adjustments", i, "event"), "feared event", adjustment.event, cat.risks)
+    return problems + check_catalogue_references(register)
+
+
+def check_catalogue_references(register: Register) -> list[Problem]:
+    """Ids between catalogues: a measure's feared events must exist in ``data/risks.yaml``.
+
+    Skipped when the catalogue holds no feared events (a bare catalogue built in code).
+    """
+    cat = register.catalogue
+    if not cat.risks or cat.source_dir is None:
+        return []
+    unknown = [(m.id, j, e) for m in cat.measures.values() for j, e in enumerate(m.events) if e not in cat.risks]
+    if not unknown:
+        return []
+    path = cat.source_dir / "measures.yaml"
+    try:
+        text = path.read_text(encoding="utf-8")
+        entries = yaml.safe_load(text).get("measures", [])
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
+        text, entries = "", []
+    order = {e.get("id"): i for i, e in enumerate(entries) if isinstance(e, dict)}
+    locator = Locator(text)
+    problems = []
+    for mid, j, event in unknown:
+        loc: tuple[str | int, ...] = ("measures", order.get(mid, 0), "events", j)
+        line, col = locator.position(loc)
+        problems.append(Problem("unknown-reference", str(path), line, col, format_loc(loc),
+                                f"unknown feared event {event!r}{suggest(event, cat.risks)}"))
     return problems
 
 

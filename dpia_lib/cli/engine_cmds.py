@@ -1,0 +1,105 @@
+"""``dpia screen``, ``dpia check`` and ``dpia risks``: the DPIA engine on the command line.
+
+``dpia check`` exits 1 when a finding at or above ``--fail-on`` (default ``high``) exists, so it can gate
+CI; the other two exit 0 unless the register cannot be loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from typing import Any
+
+from dpia_lib.cli.common import add_register_option, print_json
+from dpia_lib.findings import Severity, at_or_above
+from dpia_lib.loading import load_register
+from dpia_lib.risk import assess_risks
+from dpia_lib.rules import check
+from dpia_lib.screening import Screening, screen, screen_activity
+
+__all__ = ["add_parsers", "screening_table"]
+
+
+def add_parsers(sub: Any) -> None:
+    """Add ``screen``, ``check`` and ``risks`` to the ``dpia`` parser."""
+    p = sub.add_parser("screen", help="does each activity need a DPIA (WP248, AP list, art. 35(3))")
+    add_register_option(p)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--activity", metavar="ID", help="screen only this activity")
+    p.set_defaults(func=_screen)
+
+    p = sub.add_parser("check", help="run every rule; exit 1 on a finding at or above --fail-on")
+    add_register_option(p)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--fail-on", choices=[s.value for s in Severity], default="high",
+                   help="lowest severity that makes the command exit 1 (default: high)")
+    p.add_argument("--as-of", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                   help="date for expiry and review checks (default: today)")
+    p.set_defaults(func=_check)
+
+    p = sub.add_parser("risks", help="feared events of one activity: inherent, residual and planned risk")
+    add_register_option(p)
+    p.add_argument("--activity", metavar="ID", required=True, help="the activity to assess")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=_risks)
+
+
+def screening_table(screenings: list[Screening]) -> str:
+    """The screenings as a fixed-width text table: activity, verdict, reasons."""
+    rows = [("activity", "verdict", "reasons")]
+    for s in screenings:
+        verdict = s.verdict.value + (f" (overridden; computed {s.computed.value})" if s.overridden else "")
+        rows.append((s.activity, verdict, ", ".join(s.codes) or "-"))
+    widths = [max(len(r[i]) for r in rows) for i in range(2)]
+    return "\n".join(f"{a:<{widths[0]}}  {v:<{widths[1]}}  {r}".rstrip() for a, v, r in rows)
+
+
+def _screen(args: argparse.Namespace) -> int:
+    register = load_register(args.register, args.data)
+    if args.activity:
+        screenings = [screen_activity(register, args.activity)]
+    else:
+        screenings = list(screen(register).values())
+    if args.format == "json":
+        print_json([s.as_dict() for s in screenings])
+    else:
+        print(screening_table(screenings))
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    register = load_register(args.register, args.data)
+    findings = check(register, args.as_of or dt.date.today())
+    failing = at_or_above(findings, args.fail_on)
+    if args.format == "json":
+        print_json([f.as_dict() for f in findings])
+    else:
+        for finding in findings:
+            print(finding.format())
+        counts = ", ".join(f"{sum(f.severity == s for f in findings)} {s.value}" for s in reversed(Severity))
+        print(f"{len(findings)} finding(s): {counts}; {len(failing)} at or above {args.fail_on}", file=sys.stderr)
+    return 1 if failing else 0
+
+
+def _risks(args: argparse.Namespace) -> int:
+    register = load_register(args.register, args.data)
+    assessment = assess_risks(register, args.activity)
+    if args.format == "json":
+        print_json(assessment.as_dict())
+        return 0
+    print(f"{assessment.activity}: highest residual risk "
+          f"{assessment.highest_residual.name if assessment.highest_residual else '-'}")
+    for r in assessment.risks:
+        print(f"- {r.event}: inherent {r.inherent.name} (L{r.inherent.likelihood}/S{r.inherent.severity}), "
+              f"residual {r.residual.name} (L{r.residual.likelihood}/S{r.residual.severity}), "
+              f"planned {r.planned.name} (L{r.planned.likelihood}/S{r.planned.severity})")
+        for driver in r.drivers:
+            print(f"    {driver}")
+        if r.measures_applied:
+            print(f"    measures: {', '.join(r.measures_applied)}")
+        if r.measures_planned:
+            print(f"    planned: {', '.join(r.measures_planned)}")
+    for a in assessment.actions:
+        print(f"action: {a.measure} ({a.owner}, due {a.due}, {a.status})")
+    return 0

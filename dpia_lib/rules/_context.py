@@ -1,0 +1,68 @@
+"""What every rule needs: the register, its flow graph, the date, and a way to emit a located finding.
+
+A finding takes its severity and citation from the rule table in ``data/rules.yaml`` (the officer may
+change severities there) and its file and line from :meth:`Register.locate`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import networkx as nx
+
+from dpia_lib.findings import Finding, Severity
+from dpia_lib.register import Register
+from dpia_lib.yamlio import format_loc
+
+__all__ = ["Context", "Loc"]
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class Context:
+    """One run of the rule engine over a register."""
+
+    register: Register
+    graph: nx.MultiDiGraph
+    as_of: dt.date
+    findings: list[Finding] = field(default_factory=list)
+
+    @cached_property
+    def flow_index(self) -> dict[str, tuple[str, int]]:
+        """Flow id -> (activity whose file holds it, index in its ``flows``)."""
+        return {flow.id: (aid, i) for aid, act in self.register.activities.items()
+                for i, flow in enumerate(act.flows)}
+
+    def emit(self, code: str, activity: str | None, key: str, loc: Loc, message: str) -> None:
+        """Record a finding of rule ``code`` at field ``loc`` of record ``key``."""
+        rule = self.register.catalogue.rules.get(code)
+        severity = rule.severity if rule is not None else Severity.HIGH
+        citation = (rule.citation or "analysis") if rule is not None else "analysis"
+        path, line, _ = self.register.locate(key, loc)
+        prefix = self.register.sources[key].prefix if key in self.register.sources else ()
+        self.findings.append(Finding(code=code, severity=severity, activity=activity, message=message,
+                                     citation=citation, path=path, line=line, field=format_loc((*prefix, *loc))))
+
+    def edge_place(self, edge_key: str, category: str | None = None) -> tuple[str, str, Loc]:
+        """(activity, record key, field path) of a graph edge: a flow, or a hosting edge ``activity~system``.
+
+        With ``category``, the path points at that category inside the flow.
+        """
+        if edge_key in self.flow_index:
+            aid, i = self.flow_index[edge_key]
+            flow = self.register.activities[aid].flows[i]
+            loc: Loc = ("flows", i)
+            if category is not None and category in flow.categories:
+                loc = (*loc, "categories", flow.categories.index(category))
+            return aid, f"activity:{aid}", loc
+        aid, _, sid = edge_key.partition("~")
+        systems = self.register.activities[aid].systems
+        return aid, f"activity:{aid}", ("systems", systems.index(sid)) if sid in systems else ("systems",)
+
+    def party_kind(self, node: str) -> str | None:
+        """The kind of party ``node`` ('employer', 'processor', ...) or None for an activity."""
+        party = self.register.parties.get(node)
+        return party.kind.value if party is not None else None

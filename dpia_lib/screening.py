@@ -1,0 +1,253 @@
+"""DPIA screening: does an activity need a DPIA, why, and on which source?
+
+Three sources, all read from ``data/``: the nine criteria of WP248 rev.01 (``wp248.yaml``), the Dutch
+DPA's mandatory-DPIA list (Stcrt. 2019, 64418; ``ap_list.yaml``) and GDPR art. 35(3) (``art35_3.yaml``),
+with large-scale thresholds in ``thresholds.yaml``. Each criterion is derived from register facts, and
+each :class:`Reason` names the facts that triggered it.
+
+Verdict: ``required`` when an AP-list category or an art. 35(3) case matches, or two or more WP248
+criteria do (WP248 rev.01: "in most cases"); ``recommended`` for exactly one criterion; ``not-required``
+otherwise. An officer's ``screening_override`` in the register replaces the verdict, and the screening
+says so (``overridden``), with the override as a reason of its own.
+
+>>> from dpia_lib import load_register
+>>> register = load_register()
+>>> s = screen_activity(register, "special-file")
+>>> s.verdict.value, "ap-health-data" in s.codes
+('required', True)
+>>> screen_activity(register, "newsletter").verdict.value
+'not-required'
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import networkx as nx
+from pydantic import BaseModel, ConfigDict
+
+from dpia_lib.catalogue import TriggerMatch
+from dpia_lib.flows import flow_graph
+from dpia_lib.law import Verdict
+from dpia_lib.records import Activity, ScreeningOverride
+from dpia_lib.register import Register
+
+__all__ = ["OVERRIDE_CODE", "Reason", "Screening", "engine_graph", "large_scale_facts", "screen", "screen_activity"]
+
+#: Reason code of an officer's override.
+OVERRIDE_CODE = "screening-override"
+
+
+class Reason(BaseModel):
+    """Why a screening source applies: its code (catalogue id), its source (citation) and the facts."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str
+    source: str
+    facts: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping with keys code, source, facts."""
+        return {"code": self.code, "source": self.source, "facts": list(self.facts)}
+
+
+class Screening(BaseModel):
+    """The screening of one activity: effective and computed verdict, the override, the reasons."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    activity: str
+    verdict: Verdict
+    computed: Verdict
+    overridden: bool
+    override: ScreeningOverride | None
+    reasons: tuple[Reason, ...]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The codes of the reasons, in order."""
+        return tuple(r.code for r in self.reasons)
+
+    @property
+    def wp248_count(self) -> int:
+        """How many WP248 criteria are met."""
+        return sum(1 for r in self.reasons if r.code.startswith("wp248-"))
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping with keys activity, verdict, overridden, reasons."""
+        return {
+            "activity": self.activity,
+            "verdict": self.verdict.value,
+            "overridden": self.overridden,
+            "reasons": [r.as_dict() for r in self.reasons],
+        }
+
+
+_GRAPHS: dict[int, nx.MultiDiGraph] = {}
+
+
+def engine_graph(register: Register) -> nx.MultiDiGraph:
+    """The flow graph of ``register``, built once per register object (a register never changes).
+
+    Treat it as read-only: screening, rules and risk share it.
+    """
+    key = id(register)
+    graph = _GRAPHS.get(key)
+    if graph is None:
+        graph = _GRAPHS[key] = flow_graph(register)
+        weakref.finalize(register, _GRAPHS.pop, key, None)
+    return graph
+
+
+def _source(entry: Any) -> str:
+    citation: str | None = entry.citation
+    if citation and entry.basis == "analysis":
+        return f"{citation} (applied by analysis)"
+    return citation or "analysis"
+
+
+def large_scale_facts(register: Register, activity: Activity, sectors: tuple[str, ...] = ()) -> list[str]:
+    """Facts that make ``activity`` large-scale: the threshold reached, or the sector named by the source."""
+    cat = register.catalogue
+    sensitive = any(cat.is_special(c) or _is_identifier(register, c) for c in activity.categories)
+    threshold = cat.threshold("special" if sensitive else "ordinary")
+    facts = []
+    if threshold is not None and activity.data_subjects_per_year >= threshold.data_subjects_per_year:
+        facts.append(f"{activity.data_subjects_per_year} data subjects a year, at or above the "
+                     f"{threshold.id} threshold of {threshold.data_subjects_per_year}")
+    sector = register.organisation.sector
+    if sector in sectors:
+        facts.append(f"organisation sector {sector!r} is named among the source's examples of large-scale processing")
+    return facts
+
+
+def _is_identifier(register: Register, category: str) -> bool:
+    entry = register.catalogue.categories.get(category)
+    return entry is not None and entry.identifier
+
+
+def _special_of(register: Register, activity: Activity, kinds: tuple[str, ...] | None = None) -> list[str]:
+    out = []
+    for c in activity.categories:
+        entry = register.catalogue.categories.get(c)
+        if entry is not None and entry.special is not None and (kinds is None or entry.special in kinds):
+            out.append(c)
+    return out
+
+
+def _vulnerable(register: Register, activity: Activity) -> list[str]:
+    subjects = register.catalogue.data_subjects
+    return [s for s in activity.data_subjects if s in subjects and (subjects[s].vulnerable or subjects[s].children)]
+
+
+def _independent_sources(register: Register, G: nx.MultiDiGraph, activity: Activity) -> list[str]:
+    """External parties (not data subjects) sending data to the activity, plus 'own activities' once."""
+    external, internal = set(), set()
+    for u, _, k, kind in G.in_edges(activity.id, keys=True, data="kind"):
+        if kind != "flow":
+            continue
+        if u in register.activities:
+            internal.add(u)
+        elif u in register.parties and register.parties[u].kind.value != "data-subject":
+            external.add(u)
+    found = [f"data from party {p!r}" for p in sorted(external)]
+    if internal:
+        found.append(f"data from own activities {', '.join(sorted(internal))}")
+    return found
+
+
+def _wp248_facts(register: Register, G: nx.MultiDiGraph, act: Activity) -> dict[str, list[str]]:
+    cat = register.catalogue
+    evaluative = [c for c in act.categories if c in cat.categories and cat.categories[c].evaluative]
+    identifiers = [c for c in act.categories if _is_identifier(register, c)]
+    sources = _independent_sources(register, G, act)
+    return {
+        "wp248-evaluation-scoring": [f"evaluative category {c!r}" for c in evaluative]
+        + (["profiling declared"] if act.profiling else []),
+        "wp248-automated-decision": ["automated decisions declared"] if act.automated_decisions else [],
+        "wp248-systematic-monitoring": ["systematic monitoring declared"] if act.systematic_monitoring else [],
+        "wp248-sensitive-data": [f"special category {c!r}" for c in _special_of(register, act)]
+        + [f"national identifier {c!r}" for c in identifiers],
+        "wp248-large-scale": large_scale_facts(register, act),
+        "wp248-matching-combining": sources if len(sources) >= 2 else [],
+        "wp248-vulnerable-subjects": [f"vulnerable data subjects {s!r}" for s in _vulnerable(register, act)],
+        "wp248-innovative-technology": ["new technology declared"] if act.innovative_technology else [],
+        "wp248-blocks-rights": ["outcome can block a right, service or contract"] if act.blocks_service else [],
+    }
+
+
+def _match_facts(register: Register, act: Activity, match: TriggerMatch) -> list[str]:
+    """The facts meeting every condition of ``match``, or [] when one condition fails."""
+    facts: list[str] = []
+    if match.special:
+        hits = _special_of(register, act, match.special)
+        if not hits:
+            return []
+        facts += [f"special category {c!r}" for c in hits]
+    for flag in match.flags:
+        if not getattr(act, flag):
+            return []
+        facts.append(f"{flag} declared")
+    if match.vulnerable_subjects:
+        vulnerable = _vulnerable(register, act)
+        if not vulnerable:
+            return []
+        facts += [f"vulnerable data subjects {s!r}" for s in vulnerable]
+    if match.large_scale:
+        scale = large_scale_facts(register, act, match.example_sectors)
+        if not scale:
+            return []
+        facts += scale
+    return facts
+
+
+def _screen(register: Register, G: nx.MultiDiGraph, act: Activity) -> Screening:
+    cat = register.catalogue
+    mandatory: list[Reason] = []
+    for ap in cat.ap_list.values():
+        if ap.match is not None and (facts := _match_facts(register, act, ap.match)):
+            mandatory.append(Reason(code=ap.id, source=_source(ap), facts=tuple(facts)))
+    for case in cat.art35_3.values():
+        if facts := _match_facts(register, act, case.match):
+            mandatory.append(Reason(code=case.id, source=_source(case), facts=tuple(facts)))
+    wp248: list[Reason] = []
+    derived = _wp248_facts(register, G, act)
+    for criterion in sorted(cat.wp248.values(), key=lambda c: c.number):
+        if facts := derived.get(criterion.id, []):
+            wp248.append(Reason(code=criterion.id, source=_source(criterion), facts=tuple(facts)))
+    if mandatory or len(wp248) >= 2:
+        computed = Verdict.REQUIRED
+    elif wp248:
+        computed = Verdict.RECOMMENDED
+    else:
+        computed = Verdict.NOT_REQUIRED
+    reasons = [*mandatory, *wp248]
+    override = act.screening_override
+    if override is not None:
+        reasons.append(Reason(
+            code=OVERRIDE_CODE,
+            source=f"officer's decision recorded in the register (role {override.by}, {override.date.isoformat()})",
+            facts=(f"computed verdict {computed.value!r} overridden to {override.verdict.value!r}", override.reason),
+        ))
+    return Screening(
+        activity=act.id,
+        verdict=override.verdict if override is not None else computed,
+        computed=computed,
+        overridden=override is not None,
+        override=override,
+        reasons=tuple(reasons),
+    )
+
+
+def screen(register: Register, graph: nx.MultiDiGraph | None = None) -> dict[str, Screening]:
+    """Screen every activity; keyed and sorted by activity id."""
+    G = graph if graph is not None else engine_graph(register)
+    return {aid: _screen(register, G, act) for aid, act in sorted(register.activities.items())}
+
+
+def screen_activity(register: Register, activity_id: str, graph: nx.MultiDiGraph | None = None) -> Screening:
+    """Screen one activity (:class:`~dpia_lib.errors.UnknownActivityError` for an unknown id)."""
+    act = register.activity(activity_id)
+    return _screen(register, graph if graph is not None else engine_graph(register), act)

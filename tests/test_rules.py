@@ -1,0 +1,299 @@
+"""The rule engine (dpia_lib.rules): for every rule one register that triggers it and one that does not.
+
+Registers are copies of the shipped one with one file edited or ``activities/probe.yaml`` added (see
+tests/engine_fixtures). Lines were counted by hand in the edited files: PROBE's lines are listed in its
+docstring; lines in shipped files are quoted beside each assertion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from dpia_lib import Finding, Severity, check, load_register
+from dpia_lib.cli import main
+from dpia_lib.rules import RULE_CODES
+from tests.engine_fixtures import copy_register, edit, probe, with_probe
+
+AS_OF = dt.date(2026, 11, 25)
+
+
+def _run(ropa: Path, as_of: dt.date = AS_OF) -> list[Finding]:
+    return check(load_register(ropa), as_of)
+
+
+def _only(findings: list[Finding], code: str) -> list[tuple[str | None, str, int]]:
+    """(activity, file name relative to the register's parent, line) of the findings with ``code``."""
+    return [(f.activity, "/".join(Path(f.path).parts[-2:]), f.line) for f in findings if f.code == code]
+
+
+@pytest.fixture(scope="module")
+def shipped() -> list[Finding]:
+    return check(load_register(Path(__file__).resolve().parent.parent / "ropa"), AS_OF)
+
+
+def test_shipped_register_has_only_the_open_consent_point(shipped: list[Finding]) -> None:
+    # satisfaction-survey.yaml line 16: "    basis: consent" for clients including employees in outplacement.
+    assert [(f.code, f.severity.value, f.activity, f.line) for f in shipped] == [
+        ("consent-power-imbalance", "medium", "satisfaction-survey", 16)]
+    assert shipped[0].path.endswith("activities/satisfaction-survey.yaml")
+
+
+def test_base_probe_is_clean(tmp_path: Path) -> None:
+    assert [f for f in _run(with_probe(tmp_path, probe())) if f.activity == "probe"] == []
+
+
+@pytest.mark.parametrize("code", RULE_CODES)
+def test_rule_silent_on_shipped_register(code: str, shipped: list[Finding]) -> None:
+    if code == "consent-power-imbalance":
+        assert _only(shipped, code) == [("satisfaction-survey", "activities/satisfaction-survey.yaml", 16)]
+    else:
+        assert _only(shipped, code) == []
+
+
+def test_art6_basis_missing(tmp_path: Path) -> None:
+    text = probe(("    basis: contract\n", "    basis_source: none recorded\n"))
+    # The purpose has no 'basis' key: the finding points at the purpose, line 5.
+    assert _only(_run(with_probe(tmp_path, text)), "art6-basis-missing") == [("probe", "activities/probe.yaml", 5)]
+
+
+def test_art9_condition_missing(tmp_path: Path) -> None:
+    text = probe(("\ncategories: [name-contact]\n", "\ncategories: [name-contact, sickness-absence]\n"))
+    found = _run(with_probe(tmp_path, text))
+    assert _only(found, "art9-condition-missing") == [("probe", "activities/probe.yaml", 9)]
+
+
+def test_medical_secrecy_breach_and_its_absence(tmp_path: Path) -> None:
+    leaking = with_probe(tmp_path / "a", probe(out="employer|diagnosis-complaints"))
+    assert _only(_run(leaking), "medical-secrecy-breach") == [("probe", "activities/probe.yaml", 27)]
+    safe = with_probe(tmp_path / "b", probe(out="employer|name-contact"))
+    assert _only(_run(safe), "medical-secrecy-breach") == []
+
+
+def test_medical_secrecy_breach_downstream_path(tmp_path: Path) -> None:
+    # special-file sends diagnosis to progress-reporting, which reports to the employer: the finding is on
+    # the flow that delivers it (progress-reporting.yaml, report-to-employer's categories, line 44).
+    ropa = copy_register(tmp_path)
+    (ropa / "activities/special-file.yaml").write_text(
+        (ropa / "activities/special-file.yaml").read_text(encoding="utf-8")
+        + "  - id: complaints-to-report\n    from: special-file\n    to: progress-reporting\n"
+          "    categories: [diagnosis-complaints]\n    channel: client-tracking-system\n    frequency: monthly\n",
+        encoding="utf-8")
+    edit(ropa / "activities/progress-reporting.yaml",
+         "    to: employer\n    categories: [name-contact, progress-reports]\n",
+         "    to: employer\n    categories: [name-contact, progress-reports, diagnosis-complaints]\n")
+    assert _only(_run(ropa), "medical-secrecy-breach") == [
+        ("progress-reporting", "activities/progress-reporting.yaml", 44)]
+
+
+def test_health_to_employer(tmp_path: Path) -> None:
+    ropa = with_probe(tmp_path / "a", probe(out="employer|labour-expert-report"))
+    # With the shipped catalogue the employer may hold the labour-expert report: no finding.
+    assert _only(_run(ropa), "health-to-employer") == []
+    edit(tmp_path / "a" / "data/categories.yaml", "    employer_may_receive: true\n    basis: analysis\n",
+         "    employer_may_receive: false\n    basis: analysis\n")
+    assert _only(_run(ropa), "health-to-employer") == [("probe", "activities/probe.yaml", 27)]
+    assert _only(_run(ropa), "medical-secrecy-breach") == []
+
+
+def test_consent_power_imbalance(tmp_path: Path) -> None:
+    employees = probe(("    basis: contract\n", "    basis: consent\n"),
+                      ("data_subjects: [client-contacts]\n", "data_subjects: [employees-sick]\n"))
+    found = _run(with_probe(tmp_path / "a", employees))
+    assert ("probe", "activities/probe.yaml", 7) in _only(found, "consent-power-imbalance")
+    contacts = probe(("    basis: contract\n", "    basis: consent\n"))
+    assert [a for a, _, _ in _only(_run(with_probe(tmp_path / "b", contacts)), "consent-power-imbalance")] == [
+        "satisfaction-survey"]
+
+
+def test_bsn_without_statute(tmp_path: Path) -> None:
+    text = probe(("\ncategories: [name-contact]\n", "\ncategories: [name-contact, bsn]\n"),
+                 ("    categories: [name-contact]\n", "    categories: [name-contact, bsn]\n"))
+    found = _run(with_probe(tmp_path / "a", text))
+    assert _only(found, "bsn-without-statute") == [("probe", "activities/probe.yaml", 9),
+                                                   ("probe", "activities/probe.yaml", 20)]
+    statutory = probe(("\ncategories: [name-contact]\n", "\ncategories: [name-contact, bsn]\n"),
+                      ("    categories: [name-contact]\n", "    categories: [name-contact, bsn]\n"),
+                      ("    basis: contract\n", "    basis: legal-obligation\n    basis_source: BW 7:658a(5)\n"),
+                      ("    ground: {basis: contract}\n", "    ground: {basis: legal-obligation, source: BW 7:658a(5)}\n"))
+    assert _only(_run(with_probe(tmp_path / "b", statutory)), "bsn-without-statute") == []
+
+
+def test_processor_with_expired_dpa(tmp_path: Path) -> None:
+    ropa = copy_register(tmp_path)
+    # parties.yaml line 57: the e-mail service's agreement, now ending on 2025-12-31.
+    edit(ropa / "parties.yaml", "    dpa: {signed: 2023-09-15}\n", "    dpa: {signed: 2023-09-15, expires: 2025-12-31}\n")
+    assert _only(_run(ropa), "processor-without-dpa") == [("newsletter", "ropa/parties.yaml", 57)]
+    assert _only(_run(ropa, dt.date(2025, 12, 31)), "processor-without-dpa") == []
+
+
+def test_processor_without_dpa(tmp_path: Path) -> None:
+    ropa = copy_register(tmp_path)
+    edit(ropa / "parties.yaml", "    dpa: {signed: 2023-09-15}\n", "")
+    # parties.yaml line 55: "    kind: processor" of the e-mail service (it has no dpa key to point at).
+    assert _only(_run(ropa), "processor-without-dpa") == [("newsletter", "ropa/parties.yaml", 55)]
+
+
+def test_hosting_processor_agreement_expires(shipped: list[Finding]) -> None:
+    # The client-tracking-system supplier's agreement ends 2027-01-31; it hosts seven activities' data.
+    found = check(load_register(Path(__file__).resolve().parent.parent / "ropa"), dt.date(2027, 2, 1))
+    hits = _only(found, "processor-without-dpa")
+    assert {a for a, _, _ in hits} == {"assessments-and-tests", "client-portal", "management-reporting",
+                                       "outplacement", "progress-reporting", "reintegration-second-track",
+                                       "special-file"}
+    # parties.yaml line 51: "    dpa: {signed: 2024-02-01, expires: 2027-01-31}"
+    assert {(p, line) for _, p, line in hits} == {("ropa/parties.yaml", 51)}
+
+
+def test_confidentiality_missing_for_a_role(tmp_path: Path) -> None:
+    ropa = copy_register(tmp_path)
+    edit(ropa / "organisation.yaml", "    name: {nl: Secretariaat, en: Office staff}\n    confidentiality: contract\n",
+         "    name: {nl: Secretariaat, en: Office staff}\n    confidentiality: none\n")
+    # reintegration-second-track.yaml line 36: access: [reintegration-consultant, medical-case-manager, office-staff]
+    assert _only(_run(ropa), "confidentiality-missing") == [
+        ("reintegration-second-track", "activities/reintegration-second-track.yaml", 36)]
+
+
+def test_confidentiality_missing_for_a_party(tmp_path: Path) -> None:
+    special = probe(("\ncategories: [name-contact]\n", "\ncategories: [name-contact, sickness-absence]\n"),
+                    out="training-institute|sickness-absence")
+    # parties.yaml line 45: "    kind: independent-provider" of the training institute (no confidentiality key).
+    assert _only(_run(with_probe(tmp_path / "a", special)), "confidentiality-missing") == [
+        ("probe", "ropa/parties.yaml", 45)]
+    ordinary = probe(out="training-institute|name-contact")
+    assert _only(_run(with_probe(tmp_path / "b", ordinary)), "confidentiality-missing") == []
+
+
+def test_retention_missing(tmp_path: Path) -> None:
+    text = probe(("\ncategories: [name-contact]\n", "\ncategories: [name-contact, account]\n"))
+    assert _only(_run(with_probe(tmp_path, text)), "retention-missing") == [("probe", "activities/probe.yaml", 9)]
+
+
+def test_retention_exceeds_default(tmp_path: Path) -> None:
+    text = probe(("{period: 1 year, from: last contact", "{period: 3 years, from: last contact"))
+    # name-contact's default is 2 years (data/categories.yaml); 3 years on line 11 exceeds it, 1 year does not.
+    assert _only(_run(with_probe(tmp_path, text)), "retention-exceeds-default") == [
+        ("probe", "activities/probe.yaml", 11)]
+
+
+def test_transfer_recorded_without_safeguard(tmp_path: Path) -> None:
+    text = probe(("access: [office-staff]\n", "transfers: [{party: training-institute, country: US, safeguard: none}]\n"))
+    assert _only(_run(with_probe(tmp_path, text)), "transfer-without-safeguard") == [
+        ("probe", "activities/probe.yaml", 12)]
+
+
+def test_recipient_outside_eea_without_transfer_record(tmp_path: Path) -> None:
+    ropa = copy_register(tmp_path)
+    edit(ropa / "parties.yaml", "    kind: payment-provider\n", "    kind: payment-provider\n    country: US\n")
+    # self-paying-payments.yaml line 42: the flow payment-order to the payment provider.
+    assert _only(_run(ropa), "transfer-without-safeguard") == [
+        ("self-paying-payments", "activities/self-paying-payments.yaml", 42)]
+    edit(ropa / "activities/self-paying-payments.yaml", "systems: [bookkeeping]\n",
+         "systems: [bookkeeping]\ntransfers: [{party: payment-provider, country: US, safeguard: standard-contractual-clauses}]\n")
+    assert _only(_run(ropa), "transfer-without-safeguard") == []
+
+
+@pytest.mark.parametrize("ground", ["ground: none, opt_out_in_every_message: true",
+                                    "ground: soft-opt-in, opt_out_in_every_message: false"])
+def test_marketing_without_consent(ground: str, tmp_path: Path) -> None:
+    ropa = copy_register(tmp_path)
+    edit(ropa / "activities/newsletter.yaml", "ground: consent, opt_out_in_every_message: true", ground)
+    # newsletter.yaml line 22: electronic_marketing: {...}
+    assert _only(_run(ropa), "marketing-without-consent") == [("newsletter", "activities/newsletter.yaml", 22)]
+
+
+def test_soft_opt_in_with_opt_out_is_allowed(tmp_path: Path) -> None:
+    ropa = copy_register(tmp_path)
+    edit(ropa / "activities/newsletter.yaml", "ground: consent, opt_out_in_every_message: true",
+         "ground: soft-opt-in, opt_out_in_every_message: true")
+    assert _only(_run(ropa), "marketing-without-consent") == []
+
+
+def test_minimisation_excess(tmp_path: Path) -> None:
+    text = probe(("    categories: [name-contact]\n", "    categories: [name-contact, interaction]\n"))
+    assert _only(_run(with_probe(tmp_path, text)), "minimisation-excess") == [("probe", "activities/probe.yaml", 20)]
+
+
+def test_dpia_missing(tmp_path: Path) -> None:
+    ropa = copy_register(tmp_path)
+    (ropa / "dpias/special-file.yaml").unlink()
+    # special-file.yaml line 43: dpia: {status: done, ...} -- but the record is gone.
+    assert _only(_run(ropa), "dpia-missing") == [("special-file", "activities/special-file.yaml", 43)]
+
+
+def test_dpia_missing_respects_override(tmp_path: Path) -> None:
+    # legal-claims screens 'required' but the officer's override says 'not-required': no finding; without the
+    # override the finding appears (legal-claims.yaml line 27: dpia: {status: not-needed}).
+    ropa = copy_register(tmp_path)
+    assert _only(_run(ropa), "dpia-missing") == []
+    path = ropa / "activities/legal-claims.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[:text.index("screening_override:\n")] + text[text.index("last_review:"):], encoding="utf-8")
+    assert _only(_run(ropa), "dpia-missing") == [("legal-claims", "activities/legal-claims.yaml", 27)]
+
+
+def test_dpia_review_overdue(tmp_path: Path) -> None:
+    ropa = copy_register(tmp_path)
+    assert _only(_run(ropa, dt.date(2027, 3, 2)), "dpia-review-overdue") == []
+    # review_date lines: progress-reporting 37, reintegration-second-track 46, special-file 45.
+    assert _only(_run(ropa, dt.date(2027, 3, 3)), "dpia-review-overdue") == [
+        ("progress-reporting", "dpias/progress-reporting.yaml", 37),
+        ("reintegration-second-track", "dpias/reintegration-second-track.yaml", 46),
+        ("special-file", "dpias/special-file.yaml", 45),
+    ]
+
+
+def test_source_not_informed(tmp_path: Path) -> None:
+    text = probe(("    from: data-subject\n", "    from: employer\n"))
+    assert _only(_run(with_probe(tmp_path, text)), "source-not-informed") == [("probe", "activities/probe.yaml", 18)]
+
+
+def test_all_rules_in_one_pass(tmp_path: Path) -> None:
+    text = probe(("    basis: contract\n", "    basis: consent\n"),
+                 ("data_subjects: [client-contacts]\n", "data_subjects: [employees-sick]\n"),
+                 ("\ncategories: [name-contact]\n", "\ncategories: [name-contact, account]\n"),
+                 ("    from: data-subject\n", "    from: employer\n"),
+                 out="employer|diagnosis-complaints")
+    codes = {f.code for f in _run(with_probe(tmp_path, text)) if f.activity == "probe"}
+    assert codes == {"consent-power-imbalance", "retention-missing", "source-not-informed", "medical-secrecy-breach"}
+
+
+def test_severity_comes_from_the_rule_table(tmp_path: Path) -> None:
+    ropa = copy_register(tmp_path)
+    edit(tmp_path / "data/rules.yaml", "  - code: consent-power-imbalance\n    severity: medium\n",
+         "  - code: consent-power-imbalance\n    severity: high\n")
+    (finding,) = _run(ropa)
+    assert finding.severity == Severity.HIGH
+    assert finding.citation.startswith("GDPR art. 7(4)")
+
+
+def test_cli_check_shipped_exits_0_at_high(capsys: pytest.CaptureFixture[str]) -> None:
+    ropa = str(Path(__file__).resolve().parent.parent / "ropa")
+    assert main(["check", "--register", ropa, "--fail-on", "high", "--as-of", "2026-11-25", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [set(f) for f in out] == [{"code", "severity", "activity", "message", "citation", "path", "line"}]
+    assert (out[0]["code"], out[0]["line"]) == ("consent-power-imbalance", 16)
+    # The open point is medium: failing on medium (or low) exits 1.
+    assert main(["check", "--register", ropa, "--fail-on", "medium", "--as-of", "2026-11-25"]) == 1
+    assert main(["check", "--register", ropa, "--as-of", "2026-11-25"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[-1].startswith(f"{ropa}/activities/satisfaction-survey.yaml:16: medium ")
+    assert "1 finding(s): 0 high, 1 medium, 0 low" in captured.err
+
+
+def test_cli_check_diagnosis_to_employer_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ropa = with_probe(tmp_path, probe(out="employer|diagnosis-complaints"))
+    assert main(["check", "--register", str(ropa), "--as-of", "2026-11-25", "--format", "json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    hit = next(f for f in out if f["code"] == "medical-secrecy-breach")
+    assert (hit["severity"], hit["activity"], hit["line"]) == ("high", "probe", 27)
+    assert hit["path"].endswith("activities/probe.yaml")
+
+
+def test_cli_check_bad_date_is_a_usage_error() -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--as-of", "25-11-2026"])
+    assert exc.value.code == 2
