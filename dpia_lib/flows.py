@@ -94,12 +94,19 @@ def category_paths(G: nx.MultiDiGraph, category: str, target: str) -> list[tuple
     Paths start where the category enters the graph (or at any sender on a cycle); sorted.
     """
     H = category_graph(G, category)
-    if target not in H:
+    if target not in H or H.in_degree(target) == 0:
         return []
-    starts = origins(G, category) or {u for u, _ in H.edges()}
+    # Only nodes from which the target can be reached take part: path enumeration elsewhere is wasted
+    # (and exponential on a large register).
+    upstream = nx.ancestors(H, target)
+    if not upstream:
+        return []
+    # Start where the category enters; on a cycle with no entry point, start at every sender on it.
+    starts = (origins(G, category) & upstream) or upstream
+    K = H.subgraph(upstream | {target})
     paths: set[tuple[str, ...]] = set()
-    for start in sorted(starts - {target}):
-        for edge_path in nx.all_simple_edge_paths(H, start, target):
+    for start in sorted(starts):
+        for edge_path in nx.all_simple_edge_paths(K, start, target):
             paths.add(tuple(key for _, _, key in edge_path))
     return sorted(paths)
 

@@ -100,3 +100,14 @@ def test_drawing_is_deterministic(G: nx.MultiDiGraph) -> None:
                                          language="en"), "svg")
     assert first == again
     assert b"Special file (functional" in first
+
+
+def test_paths_found_on_a_cycle_without_entry_point() -> None:
+    # a -> b -> a carries the category in a loop that also feeds the target; elsewhere x -> y has an entry.
+    G = nx.MultiDiGraph()
+    for node in ("a", "b", "t", "x", "y"):
+        G.add_node(node, kind="activity")
+    for u, v, k in (("a", "b", "ab"), ("b", "a", "ba"), ("b", "t", "bt"), ("x", "y", "xy")):
+        G.add_edge(u, v, key=k, categories=frozenset({"c"}))
+    assert category_paths(G, "c", "t") == [("ab", "bt"), ("bt",)]
+    assert category_paths(G, "c", "y") == [("xy",)]
