@@ -75,12 +75,12 @@ def draw_flow_graph(
             attrs = G.nodes[node]
             label = attrs["label"].get(language) if hasattr(attrs.get("label"), "get") else node
             x, y = pos[node]
-            ax.text(x, y, _wrap(str(label)), ha="center", va="center", fontsize=7,
+            ax.text(x, y, _wrap(str(label)), ha="center", va="center", fontsize=7, parse_math=False,
                     bbox={"boxstyle": "round,pad=0.4", "fc": _COLOURS[attrs["kind"]], "ec": "#555555", "lw": 0.6})
         ax.set_xlim(-0.35, 2.35)
         ax.set_ylim(-0.05, 1.05)
         if title:
-            ax.set_title(title, fontsize=11)
+            ax.set_title(title, fontsize=11, parse_math=False)
         fig.tight_layout()
     return fig
 

@@ -111,3 +111,11 @@ def test_paths_found_on_a_cycle_without_entry_point() -> None:
         G.add_edge(u, v, key=k, categories=frozenset({"c"}))
     assert category_paths(G, "c", "t") == [("ab", "bt"), ("bt",)]
     assert category_paths(G, "c", "y") == [("xy",)]
+
+
+def test_register_text_is_drawn_literally(G: nx.MultiDiGraph) -> None:
+    # '$...$' in a register string must not be read as matplotlib mathtext (it raised before).
+    G = G.copy()
+    G.nodes["newsletter"]["label"] = {"nl": r"Nieuwsbrief $\euro$ acties", "en": r"Newsletter $\euro$"}
+    svg = figure_bytes(draw_flow_graph(G, language="nl", title="$x$"), "svg")
+    assert b"Nieuwsbrief" in svg
