@@ -3,8 +3,8 @@ GDPR art. 30(1)(a–g), with Dutch or English headings.
 
 >>> from dpia_lib import load_register
 >>> table = art30_table(load_register(), language="en")
->>> list(table.columns)[:3]
-['(a) Controller and contact', '(b) Purposes', '(c) Data subjects and data categories']
+>>> list(table.columns)[:4]
+['Activity', '(a) Controller and contact', '(b) Purposes', '(c) Data subjects and data categories']
 """
 
 from __future__ import annotations

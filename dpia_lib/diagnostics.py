@@ -27,6 +27,12 @@ PROBLEM_CODES: dict[str, str] = {
     "missing-file": "a file the register needs is absent",
     "art9-condition-missing": "special-category data without an art. 9(2) condition and Dutch exception",
     "art6-basis-missing": "a purpose without an art. 6(1) basis",
+    # dpia_lib.scan: the register describes processing and must hold no one's personal data
+    "personal-data-bsn": "a number that passes the BSN 11-proef",
+    "personal-data-email": "an e-mail address of a person (not a role mailbox)",
+    "personal-data-phone": "a Dutch phone number",
+    "personal-data-iban": "an IBAN that passes the mod-97 check",
+    "personal-data-birth-date": "a date next to a word for birth",
 }
 
 

@@ -17,7 +17,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -83,12 +83,25 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+#: Most problems reported for one record; the rest are counted in one more problem.
+_MAX_PROBLEMS = 200
+
+
 def _convert(
     exc: ValidationError, model: type[BaseModel], shown: str, locator: Locator, prefix: tuple[str | int, ...]
 ) -> list[Problem]:
-    problems = []
-    for err in exc.errors(include_url=False):
+    problems: list[Problem] = []
+    errors = exc.errors(include_url=False)
+    deeper = {tuple(e["loc"][:i]) for e in errors for i in range(len(e["loc"]))}
+    for number, err in enumerate(errors):
+        if len(problems) >= _MAX_PROBLEMS:  # a hostile file with 100 000 bad keys must not take minutes
+            last = problems[-1]
+            problems.append(Problem(last.code, shown, last.line, last.column, last.field,
+                                    f"{len(errors) - number} more problems in this record are not shown"))
+            break
         loc = tuple(err["loc"])
+        if err["type"] == "too_short" and loc in deeper:
+            continue  # "at least 1 item" only because an item failed: the item's error says why
         full = (*prefix, *loc)
         kind = err["type"]
         if kind == "extra_forbidden":
@@ -114,22 +127,48 @@ def _convert(
     return problems
 
 
+def _parse_file(path: Path, shown: str) -> tuple[str | None, Any, list[Problem]]:
+    """A file's text (None if unreadable), its parsed data and the problems of reading and parsing it."""
+    text, problems = read_text(path, shown)
+    if text is None:
+        return None, None, problems
+    data, problems = parse_yaml(text, shown)
+    return text, data, problems
+
+
+class ParseCache(Protocol):
+    """Keeps parsed and validated files between runs (see :mod:`dpia_lib.incremental`)."""
+
+    def parsed(self, path: Path, shown: str,
+               parse: Callable[[Path, str], tuple[str | None, Any, list[Problem]]]) -> tuple[str | None, Any, list[Problem]]:
+        """``parse(path, shown)``, or its earlier result while the file is unchanged."""
+
+    def validated(self, shown: str, key: tuple[Any, ...],
+                  validate: Callable[[], tuple[Any, list[Problem]]]) -> tuple[Any, list[Problem]]:
+        """``validate()`` (a record or None, and its problems), or its earlier result for the unchanged file."""
+
+
 class _Reader:
     """Reads files, keeping texts and problems, so that every problem of a run is collected."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache: ParseCache | None = None) -> None:
+        self.cache = cache
         self.problems: list[Problem] = []
         self.texts: dict[str, str] = {}
+        #: ids of records that exist but failed validation, and '*kind' for a file that could not be read;
+        #: references to them are not reported again (the record's own problem already is).
+        self.unchecked: set[str] = set()
 
     def read(self, path: Path) -> Any:
         shown = str(path)
-        text, problems = read_text(path, shown)
+        if self.cache is not None:
+            text, data, problems = self.cache.parsed(path, shown, _parse_file)
+        else:
+            text, data, problems = _parse_file(path, shown)
+        self.problems += problems
         if text is None:
-            self.problems += problems
             return None
         self.texts[shown] = text
-        data, problems = parse_yaml(text, shown)
-        self.problems += problems
         if problems:
             return None
         if data is None:
@@ -137,17 +176,26 @@ class _Reader:
         return data
 
     def validate(self, model: type[M], data: Any, path: Path, prefix: tuple[str | int, ...] = ()) -> M | None:
-        try:
-            return model.model_validate(data)
-        except ValidationError as exc:
-            shown = str(path)
-            self.problems += _convert(exc, model, shown, Locator(self.texts.get(shown, "")), prefix)
-            return None
+        shown = str(path)
 
-    def entries(self, path: Path, key: str, model: type[M]) -> list[tuple[int, M]]:
+        def run() -> tuple[M | None, list[Problem]]:
+            try:
+                return model.model_validate(data), []
+            except ValidationError as exc:
+                return None, _convert(exc, model, shown, Locator(self.texts.get(shown, "")), prefix)
+
+        if self.cache is not None:
+            record, problems = self.cache.validated(shown, (model, prefix), run)
+        else:
+            record, problems = run()
+        self.problems += problems
+        return record  # type: ignore[no-any-return]
+
+    def entries(self, path: Path, key: str, model: type[M], kind: str) -> list[tuple[int, M]]:
         """The validated entries of a ``key: [...]`` list file, with their index."""
         data = self.read(path)
         if data is None:
+            self.unchecked.add(f"*{kind}")
             return []
         shown = str(path)
         if not isinstance(data, dict) or key not in data:
@@ -161,13 +209,21 @@ class _Reader:
         if not isinstance(items, list):
             line, col = Locator(self.texts[shown]).position((key,))
             self.problems.append(Problem("bad-value", shown, line, col, key, f"'{key}' must be a list"))
+            self.unchecked.add(f"*{kind}")
             return []
         out = []
         for i, item in enumerate(items):
             record = self.validate(model, item, path, (key, i))
             if record is not None:
                 out.append((i, record))
+            else:
+                self.mark_invalid(item, "id", "code")
         return out
+
+    def mark_invalid(self, data: Any, *keys: str) -> None:
+        """Remember the id of a record that failed validation."""
+        if isinstance(data, dict):
+            self.unchecked.update(str(data[k]) for k in keys if isinstance(data.get(k), str))
 
     def duplicate(self, shown: str, loc: tuple[str | int, ...], what: str, ident: str, first: str) -> None:
         line, col = Locator(self.texts.get(shown, "")).position(loc)
@@ -176,11 +232,11 @@ class _Reader:
 
 
 def _catalogue_entries(
-    reader: _Reader, data_dir: Path, name: str, model: type[M], key: Callable[[M], str]
+    reader: _Reader, data_dir: Path, name: str, model: type[M], kind: str, key: Callable[[M], str]
 ) -> dict[str, M]:
     path = data_dir / f"{name}.yaml"
     out: dict[str, M] = {}
-    for i, entry in reader.entries(path, name, model):
+    for i, entry in reader.entries(path, name, model, kind):
         ident = key(entry)
         if ident in out:
             reader.duplicate(str(path), (name, i), name, ident, "earlier in this file")
@@ -190,11 +246,35 @@ def _catalogue_entries(
 
 
 def _read_catalogue(reader: _Reader, data_dir: Path) -> Catalogue:
+    from dpia_lib.catalogue import (
+        ApListCategory,
+        Art35Case,
+        FearedEvent,
+        LargeScaleThreshold,
+        RuleEntry,
+        Wp248Criterion,
+    )
+
+    def engine(name: str) -> Path:
+        # The DPIA engine's catalogues fall back to the shipped ones when a custom data dir lacks them.
+        return data_dir if (data_dir / f"{name}.yaml").is_file() else DEFAULT_DATA_DIR
+
     return Catalogue(
-        categories=_catalogue_entries(reader, data_dir, "categories", DataCategory, lambda e: e.id),
-        data_subjects=_catalogue_entries(reader, data_dir, "data_subjects", DataSubjectCategory, lambda e: e.id),
-        measures=_catalogue_entries(reader, data_dir, "measures", Measure, lambda e: e.id),
-        countries=_catalogue_entries(reader, data_dir, "countries", Country, lambda e: e.code),
+        categories=_catalogue_entries(reader, data_dir, "categories", DataCategory, "data category", lambda e: e.id),
+        data_subjects=_catalogue_entries(reader, data_dir, "data_subjects", DataSubjectCategory, "data-subject category", lambda e: e.id),
+        measures=_catalogue_entries(reader, data_dir, "measures", Measure, "measure", lambda e: e.id),
+        countries=_catalogue_entries(reader, data_dir, "countries", Country, "country", lambda e: e.code),
+        wp248=_catalogue_entries(reader, engine("wp248"), "wp248", Wp248Criterion, "WP248 criterion",
+                                 lambda e: e.id),
+        ap_list=_catalogue_entries(reader, engine("ap_list"), "ap_list", ApListCategory, "AP-list category",
+                                   lambda e: e.id),
+        art35_3=_catalogue_entries(reader, engine("art35_3"), "art35_3", Art35Case, "art. 35(3) case",
+                                   lambda e: e.id),
+        thresholds=_catalogue_entries(reader, engine("thresholds"), "thresholds", LargeScaleThreshold,
+                                      "threshold", lambda e: e.id),
+        rules=_catalogue_entries(reader, engine("rules"), "rules", RuleEntry, "rule", lambda e: e.code),
+        risks=_catalogue_entries(reader, engine("risks"), "risks", FearedEvent, "feared event", lambda e: e.id),
+        source_dir=data_dir,
     )
 
 
@@ -213,11 +293,12 @@ def load_catalogue(data_dir: Path | str | None = None) -> Catalogue:
 
 
 def read_register(
-    register_dir: Path | str = "ropa", data_dir: Path | str | None = None
+    register_dir: Path | str = "ropa", data_dir: Path | str | None = None, *, cache: ParseCache | None = None
 ) -> tuple[Register | None, list[Problem]]:
     """Read and validate a register; return it (None if it could not be built) and every problem.
 
     Structural problems (syntax, schema, references) are returned; a register is built only without them.
+    With ``cache`` (a :class:`ParseCache`), files unchanged since an earlier run are not parsed or validated again.
     """
     from dpia_lib.references import check_references
 
@@ -225,7 +306,7 @@ def read_register(
     if data_dir is None:
         beside = root.parent / "data"
         data_dir = beside if (beside / "categories.yaml").is_file() else DEFAULT_DATA_DIR
-    reader = _Reader()
+    reader = _Reader(cache)
     if not root.is_dir():
         return None, [Problem("missing-file", str(root), 0, 0, "", "register directory not found")]
     catalogue = _read_catalogue(reader, Path(data_dir))
@@ -237,9 +318,11 @@ def read_register(
     if data is not None:
         organisation = reader.validate(Organisation, data, org_path)
         sources["organisation"] = SourceRef(path=str(org_path))
+    if organisation is None:
+        reader.unchecked.add("*role")
 
     parties: dict[str, Party] = {}
-    for i, party in reader.entries(root / "parties.yaml", "parties", Party):
+    for i, party in reader.entries(root / "parties.yaml", "parties", Party, "party"):
         if party.id in parties:
             reader.duplicate(str(root / "parties.yaml"), ("parties", i), "party", party.id, "earlier in this file")
             continue
@@ -247,7 +330,7 @@ def read_register(
         sources[f"party:{party.id}"] = SourceRef(path=str(root / "parties.yaml"), prefix=("parties", i))
 
     systems: dict[str, System] = {}
-    for i, system in reader.entries(root / "systems.yaml", "systems", System):
+    for i, system in reader.entries(root / "systems.yaml", "systems", System, "system"):
         if system.id in systems:
             reader.duplicate(str(root / "systems.yaml"), ("systems", i), "system", system.id, "earlier in this file")
             continue
@@ -260,10 +343,10 @@ def read_register(
         reader.problems.append(Problem("missing-file", str(activity_dir), 0, 0, "", "no activities/ folder"))
     for path in sorted(activity_dir.glob("*.yaml")) if activity_dir.is_dir() else []:
         data = reader.read(path)
-        if data is None:
-            continue
-        activity = reader.validate(Activity, data, path)
+        activity = reader.validate(Activity, data, path) if data is not None else None
         if activity is None:
+            reader.unchecked.add(path.stem)
+            reader.mark_invalid(data, "id")
             continue
         shown = str(path)
         if activity.id != path.stem:
@@ -302,6 +385,7 @@ def read_register(
         dpias=dict(sorted(dpias.items())),
         catalogue=catalogue,
         sources=sources,
+        unchecked=frozenset(reader.unchecked),
     )
     for shown, text in reader.texts.items():
         register.remember_text(shown, text)

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from dpia_lib.law import (
     Art9Condition,
@@ -290,7 +290,7 @@ class Activity(Record):
     access: tuple[Id, ...] = Field((), description="Roles with access to the data")
     measures: tuple[Id, ...] = Field((), description="Implemented security measures (catalogue ids)")
     transfers: tuple[Transfer, ...] = Field((), description="Transfers outside the EEA")
-    data_subjects_per_year: int = Field(ge=0, le=1_000_000_000, description="Estimated data subjects a year")
+    data_subjects_per_year: StrictInt = Field(ge=0, le=1_000_000_000, description="Estimated data subjects a year")
     profiling: bool = Field(False, description="Whether personal aspects are evaluated or predicted (art. 4(4))")
     automated_decisions: bool = Field(
         False, description="Decisions with legal or similar effect made without human involvement (art. 22)"

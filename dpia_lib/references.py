@@ -8,12 +8,13 @@ UAVG art. 30). The rule engine reports the same gaps as findings, from the same 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import yaml
 
 from dpia_lib.diagnostics import Problem, suggest
+from dpia_lib.records import Activity
 from dpia_lib.register import Register
 from dpia_lib.yamlio import Locator, format_loc
 
@@ -47,28 +48,23 @@ def check_references(register: Register) -> list[Problem]:
         need(f"system:{system.id}", ("supplier",), "party", system.supplier, register.parties)
 
     flow_ids: dict[str, str] = {}
+    cats, parties, systems, measures, subjects = (cat.categories, register.parties, register.systems, cat.measures,
+                                                  cat.data_subjects)
     for aid, act in register.activities.items():
         key = f"activity:{aid}"
-        need(key, ("owner",), "role", act.owner, roles)
-        for i, ident in enumerate(act.controllers):
-            need(key, ("controllers", i), "party", ident, register.parties)
-        for i, ident in enumerate(act.data_subjects):
-            need(key, ("data_subjects", i), "data-subject category", ident, cat.data_subjects)
-        for i, ident in enumerate(act.categories):
-            need(key, ("categories", i), "data category", ident, cat.categories)
-        for ident in act.retention:
-            need(key, ("retention", ident), "data category", ident, cat.categories)
-        for i, ident in enumerate(act.systems):
-            need(key, ("systems", i), "system", ident, register.systems)
-        for i, ident in enumerate(act.access):
-            need(key, ("access", i), "role", ident, roles)
-        for i, ident in enumerate(act.measures):
-            need(key, ("measures", i), "measure", ident, cat.measures)
-        for i, transfer in enumerate(act.transfers):
-            need(key, ("transfers", i, "party"), "party", transfer.party, register.parties)
-        if act.screening_override is not None:
-            need(key, ("screening_override", "by"), "role", act.screening_override.by, roles)
+        # Fast path (a clean register): skip building field paths when every id of a kind is known.
+        if not (act.owner in roles and all(i in parties for i in act.controllers)
+                and all(i in subjects for i in act.data_subjects) and all(i in cats for i in act.categories)
+                and all(i in cats for i in act.retention) and all(i in systems for i in act.systems)
+                and all(i in roles for i in act.access) and all(i in measures for i in act.measures)
+                and all(t.party in parties for t in act.transfers)
+                and (act.screening_override is None or act.screening_override.by in roles)):
+            _activity_references(act, key, need, roles, register)
         for i, flow in enumerate(act.flows):
+            if (flow.id not in flow_ids and flow.source in nodes and flow.target in nodes
+                    and aid in (flow.source, flow.target) and all(c in cats for c in flow.categories)):
+                flow_ids[flow.id] = aid
+                continue
             loc: tuple[str | int, ...] = ("flows", i)
             if flow.id in flow_ids:
                 path, line, col = register.locate(key, (*loc, "id"))
@@ -83,7 +79,40 @@ def check_references(register: Register) -> list[Problem]:
                                         f"flow {flow.id!r} must start or end at activity {aid!r}"))
             for j, ident in enumerate(flow.categories):
                 need(key, (*loc, "categories", j), "data category", ident, cat.categories)
+    _dpia_references(register, need, roles)
+    return problems + check_catalogue_references(register)
 
+
+_Need = Callable[[str, tuple[str | int, ...], str, "str | None", Mapping[str, object]], None]
+
+
+def _activity_references(act: Activity, key: str, need: _Need, roles: Mapping[str, object], register: Register) -> None:
+    """The per-field reference checks of one activity outside its flows, in field order."""
+    cat = register.catalogue
+    need(key, ("owner",), "role", act.owner, roles)
+    for i, ident in enumerate(act.controllers):
+        need(key, ("controllers", i), "party", ident, register.parties)
+    for i, ident in enumerate(act.data_subjects):
+        need(key, ("data_subjects", i), "data-subject category", ident, cat.data_subjects)
+    for i, ident in enumerate(act.categories):
+        need(key, ("categories", i), "data category", ident, cat.categories)
+    for ident in act.retention:
+        need(key, ("retention", ident), "data category", ident, cat.categories)
+    for i, ident in enumerate(act.systems):
+        need(key, ("systems", i), "system", ident, register.systems)
+    for i, ident in enumerate(act.access):
+        need(key, ("access", i), "role", ident, roles)
+    for i, ident in enumerate(act.measures):
+        need(key, ("measures", i), "measure", ident, cat.measures)
+    for i, transfer in enumerate(act.transfers):
+        need(key, ("transfers", i, "party"), "party", transfer.party, register.parties)
+    if act.screening_override is not None:
+        need(key, ("screening_override", "by"), "role", act.screening_override.by, roles)
+
+
+def _dpia_references(register: Register, need: _Need, roles: Mapping[str, object]) -> None:
+    """The reference checks of the DPIA records."""
+    cat = register.catalogue
     for aid, record in register.dpias.items():
         key = f"dpia:{aid}"
         need(key, ("activity",), "activity", aid, register.activities)
@@ -96,7 +125,6 @@ def check_references(register: Register) -> list[Problem]:
             need(key, ("sign_off", "by"), "role", record.sign_off.by, roles)
         for i, adjustment in enumerate(record.risk_adjustments):
             need(key, ("risk_adjustments", i, "event"), "feared event", adjustment.event, cat.risks)
-    return problems + check_catalogue_references(register)
 
 
 def check_catalogue_references(register: Register) -> list[Problem]:

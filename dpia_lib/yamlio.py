@@ -30,6 +30,8 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
 
 _BaseLoader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: Tags of implicit plain scalars already resolved, by text (bounded).
+_RESOLVED: dict[str, str] = {}
 
 
 class _StrictLoader(_BaseLoader):  # type: ignore[misc]
@@ -50,9 +52,34 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc]
                 raise yaml.constructor.ConstructorError(
                     None, None, f"nesting deeper than {MAX_DEPTH} levels", node.start_mark
                 )
+            if node.tag not in _SCALAR_TAGS and node.tag not in (_STR, _MAP, _SEQ):
+                # !!binary, !!set, !!omap, !!python/... and local tags: no register field needs them
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the tag {node.tag!r} is not allowed in a register file", node.start_mark
+                )
             return super().construct_object(node, deep=True)
         finally:
             self._depth -= 1
+
+    # The safe loader has no path resolvers, so the composer's calls to these can be no-ops; and an
+    # implicit plain scalar's tag depends on its text alone, so it is looked up once per distinct text.
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        if self.yaml_path_resolvers:
+            super().descend_resolver(current_node, current_index)
+
+    def ascend_resolver(self) -> None:
+        if self.yaml_path_resolvers:
+            super().ascend_resolver()
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and implicit[0] and not self.yaml_path_resolvers:
+            tag = _RESOLVED.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_RESOLVED) < 200_000:
+                    _RESOLVED[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         # '2026-13-45' matches YAML's date pattern but is no date: report it at its line.
@@ -108,8 +135,81 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
                               f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8")]
 
 
+class _Fallback(Exception):
+    """The fast builder met something it leaves to the strict loader (which then reports it exactly)."""
+
+
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_SCALAR_TAGS = frozenset({"tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+                          "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"})
+
+
+def _build(node: yaml.Node, loader: Any, depth: int) -> Any:
+    """Python data of one composed node, for plain documents only; raises :class:`_Fallback` otherwise.
+
+    Mirrors the strict loader: same values, same key order and last-wins for keys equal after
+    construction; anything it would refuse (duplicate keys, deep nesting, merge keys, other tags) falls
+    back to it.
+    """
+    if depth > MAX_DEPTH:
+        raise _Fallback
+    cls = node.__class__
+    if cls is yaml.ScalarNode:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag not in _SCALAR_TAGS:
+            raise _Fallback
+        return loader.yaml_constructors[tag](loader, node)
+    if cls is yaml.SequenceNode:
+        if node.tag != _SEQ:
+            raise _Fallback
+        deeper = depth + 1
+        return [_build(item, loader, deeper) for item in node.value]
+    if cls is yaml.MappingNode and node.tag == _MAP:
+        pairs = node.value
+        raw = set()
+        for key_node, _ in pairs:
+            if key_node.__class__ is not yaml.ScalarNode:
+                raise _Fallback
+            raw.add(key_node.value)
+        if len(raw) != len(pairs):
+            raise _Fallback  # a duplicate key
+        deeper = depth + 1
+        out = {}
+        for key_node, value_node in pairs:
+            key_tag = key_node.tag
+            if key_tag == _STR:
+                key = key_node.value
+            elif key_tag in _SCALAR_TAGS:
+                key = loader.yaml_constructors[key_tag](loader, key_node)
+            else:
+                raise _Fallback  # merge keys ('<<'), '=' and explicit tags
+            out[key] = _build(value_node, loader, deeper)
+        return out
+    raise _Fallback
+
+
+def _fast_parse(text: str) -> Any:
+    """Parse a document without anchors (so without aliases) by composing in libyaml and building the
+    data in one tight pass; :class:`_Fallback` (or any YAML error) sends it to the strict loader."""
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        return None if node is None else _build(node, loader, 1)
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
     """Parse ``text`` (the file ``shown``) with the strict libyaml loader."""
+    if "&" not in text:  # no anchor, so no alias: the fast path applies
+        try:
+            return _fast_parse(text), []
+        except Exception:  # noqa: BLE001 - the strict loader below reports the problem exactly
+            pass
     loader = _StrictLoader(text)
     try:
         return loader.get_single_data(), []
@@ -127,12 +227,29 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
         if 0 < line <= len(lines) and "\t" in lines[line - 1]:
             message += " (use spaces, not tabs, for indentation)"
         return None, [Problem("yaml-syntax", shown, line, column, "", message)]
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids: find its line (libyaml counts bytes)
+        line, column = _reader_position(text, exc.position, byte_offset=_BaseLoader is not yaml.SafeLoader)
+        message = f"character U+{exc.character:04X} is not allowed in a register file ({exc.reason})"
+        return None, [Problem("yaml-syntax", shown, line, column, "", message)]
     except yaml.YAMLError as exc:
         return None, [Problem("yaml-syntax", shown, 1, 1, "", str(exc).splitlines()[0])]
     except RecursionError:
         return None, [Problem("yaml-syntax", shown, 1, 1, "", "nesting too deep")]
     finally:
         loader.dispose()
+
+
+def _reader_position(text: str, position: int, byte_offset: bool) -> tuple[int, int]:
+    """1-based line and column of a reader error at ``position`` (a UTF-8 byte or a character offset).
+
+    >>> _reader_position("a: 1\\nb: \\u00e9\\x03\\n", 10, byte_offset=True)
+    (2, 5)
+    """
+    if byte_offset:
+        position = len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
+    position = max(0, min(position, len(text)))
+    line = text.count("\n", 0, position) + 1
+    return line, position - (text.rfind("\n", 0, position) + 1) + 1
 
 
 def format_loc(loc: Sequence[str | int]) -> str:
@@ -150,6 +267,19 @@ def format_loc(loc: Sequence[str | int]) -> str:
     return out
 
 
+class _LocatorLoader(_BaseLoader):  # type: ignore[misc]
+    """Composes nodes for their marks only: tags do not matter, so resolving is skipped."""
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return _STR
+
+
 class Locator:
     """Finds the line and column of a field path in one YAML text (composed on first use)."""
 
@@ -162,7 +292,7 @@ class Locator:
         if not self._composed:
             self._composed = True
             try:
-                self._root = yaml.compose(self._text, Loader=_BaseLoader)
+                self._root = yaml.compose(self._text, Loader=_LocatorLoader)
             except (yaml.YAMLError, RecursionError):
                 self._root = None
         return self._root
