@@ -16,11 +16,13 @@ path of edges that all carry that category leads there.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import networkx as nx
 
+from dpia_lib.loading import GC_FREEZE_FROM
 from dpia_lib.register import Register
 
 __all__ = [
@@ -53,6 +55,11 @@ def flow_graph(register: Register) -> nx.MultiDiGraph:
             if supplier is not None and supplier in register.parties:
                 G.add_edge(aid, supplier, key=f"{aid}~{sid}", kind="hosting", categories=frozenset(act.categories),
                            channel="system", frequency="continuous", activity=aid, system=sid, basis=None)
+    if gc.isenabled() and len(register.activities) >= GC_FREEZE_FROM:
+        # A large graph is long-lived and acyclic: keep the cyclic GC from walking it on every full
+        # collection (see dpia_lib.loading._without_cyclic_gc; at 10,000 activities this makes the rule
+        # engine's line lookups 4x faster).
+        gc.freeze()
     return G
 
 

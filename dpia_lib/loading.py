@@ -13,11 +13,13 @@ Every file is read, parsed and validated before anything is raised, so one run r
 
 from __future__ import annotations
 
+import functools
+import gc
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -292,6 +294,42 @@ def load_catalogue(data_dir: Path | str | None = None) -> Catalogue:
     return catalogue
 
 
+#: From this many activities, a loaded register's objects are moved out of the cyclic GC's reach.
+GC_FREEZE_FROM = 1_000
+
+P = ParamSpec("P")
+
+
+def _without_cyclic_gc(
+    fn: Callable[P, tuple[Register | None, list[Problem]]]
+) -> Callable[P, tuple[Register | None, list[Problem]]]:
+    """Pause Python's cyclic garbage collector while a register is read, and freeze a large result.
+
+    Loading allocates millions of objects that all survive, and nothing in them is cyclic, so the
+    collector's passes during the load only cost time (a third of the load at 10,000 activities). After
+    a large load (``GC_FREEZE_FROM`` activities) the objects are frozen (``gc.freeze``): later full
+    collections, for example while the rule engine runs, then skip them instead of walking them every time
+    (measured at 10,000 activities: ``check`` 41 s without, 13 s with). Frozen objects are still freed by
+    reference counting when the register is dropped.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> tuple[Register | None, list[Problem]]:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            result = fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+        if enabled and result[0] is not None and len(result[0].activities) >= GC_FREEZE_FROM:
+            gc.freeze()  # a clean load makes no cyclic garbage; a broken file's few exceptions may stay
+        return result
+
+    return wrapper
+
+
+@_without_cyclic_gc
 def read_register(
     register_dir: Path | str = "ropa", data_dir: Path | str | None = None, *, cache: ParseCache | None = None
 ) -> tuple[Register | None, list[Problem]]:

@@ -19,6 +19,9 @@ from dpia_lib.yamlio import Locator
 
 __all__ = ["Register", "SourceRef"]
 
+#: Composed files kept for line lookups (a 10,000-activity register would otherwise keep ~1 GB of nodes).
+_LOCATOR_CACHE = 64
+
 
 class SourceRef(BaseModel):
     """Where a record lives: the file and the field path of the record inside it."""
@@ -92,14 +95,18 @@ class Register(BaseModel):
         ref = self.sources.get(key)
         if ref is None:
             return str(self.root), 0, 0
-        locator = self._locators.get(ref.path)
-        if locator is None:
+        locator = self._locators.pop(ref.path, None)  # re-inserted below: least recently used goes first
+        if locator is not None:
+            self._locators[ref.path] = locator
+        else:
             text = self._texts.get(ref.path)
             if text is None:
                 try:
                     text = Path(ref.path).read_text(encoding="utf-8")
                 except (OSError, UnicodeDecodeError):
                     text = ""
+            if len(self._locators) >= _LOCATOR_CACHE:  # composed trees are big: keep the most recent
+                del self._locators[next(iter(self._locators))]
             locator = self._locators[ref.path] = Locator(text)
         line, column = locator.position((*ref.prefix, *loc), key=on_key)
         return ref.path, line, column

@@ -1,0 +1,97 @@
+"""Edit latency: re-validate and re-screen after one field edit on a 1,000-activity register, with the
+incremental checker (:mod:`dpia_lib.incremental`) against a full ``validate_register`` + ``screen``.
+
+    python -m benchmarks.bench_edit [--activities 1000] [--edits 20]
+
+Target (issue 7): < 100 ms per edit on 1,000 activities. Each edit changes one field of one activity
+(alternately its yearly number of data subjects and one flow's frequency) and is checked to give the same
+problems and screenings as the full run (on the first edit; the tests check every kind of edit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import register_of, table, work_dir
+
+
+def _edit(path: Path, step: int) -> None:
+    text = path.read_text(encoding="utf-8")
+    if step % 2 == 0:
+        start = text.index("data_subjects_per_year: ")
+        end = text.index("\n", start)
+        text = text[:start] + f"data_subjects_per_year: {100 + step}" + text[end:]
+    else:
+        start = text.index("  frequency: ")
+        end = text.index("\n", start)
+        text = text[:start] + "  frequency: " + ("monthly" if step % 4 == 1 else "quarterly") + text[end:]
+    path.write_text(text, encoding="utf-8")
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000 * (step + 1)))
+
+
+def run(activities: int = 1_000, edits: int = 20) -> dict[str, Any]:
+    """Time ``edits`` single-field edits; print and return the figures."""
+    import shutil
+
+    from dpia_lib.incremental import IncrementalChecker
+    from dpia_lib.screening import screen
+    from dpia_lib.validation import validate_register
+
+    root = work_dir() / f"edit-{activities}"
+    if root.exists():
+        shutil.rmtree(root)
+    shutil.copytree(register_of(activities), root)
+    checker = IncrementalChecker(root)
+    start = time.perf_counter()
+    checker.refresh()
+    initial = time.perf_counter() - start
+    files = sorted((root / "activities").glob("*.yaml"))
+    times, rescreened = [], []
+    for step in range(edits):
+        _edit(files[(step * 37) % len(files)], step)
+        start = time.perf_counter()
+        result = checker.refresh()
+        times.append(time.perf_counter() - start)
+        rescreened.append(len(result.rescreened))
+        if step == 0:
+            full = validate_register(root)
+            assert full.register is not None
+            assert result.problems == full.problems and result.screenings == screen(full.register), \
+                "incremental result differs from a full re-check"
+    start = time.perf_counter()
+    full = validate_register(root)
+    assert full.register is not None
+    screen(full.register)
+    full_s = time.perf_counter() - start
+    median = statistics.median(times)
+    print(f"\n## Edit latency ({activities:,} activities, {edits} single-field edits; target < 100 ms)\n")
+    print(table(["measure", "value"], [
+        ["first load (validate + screen, cache filled)", f"{initial:.2f} s"],
+        ["incremental re-check per edit, median", f"{median * 1000:.0f} ms"],
+        ["incremental re-check per edit, max", f"{max(times) * 1000:.0f} ms"],
+        ["activities re-screened per edit, median", f"{statistics.median(rescreened):.0f}"],
+        ["full validate_register + screen after an edit", f"{full_s:.2f} s"],
+        ["speed-up", f"{full_s / median:.0f}x"],
+    ]))
+    return {"edit": {"activities": activities, "median_ms": median * 1000, "max_ms": max(times) * 1000,
+                     "full_s": full_s, "initial_s": initial}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_edit")
+    parser.add_argument("--activities", type=int, default=1_000)
+    parser.add_argument("--edits", type=int, default=20)
+    args = parser.parse_args(argv)
+    run(args.activities, args.edits)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""The warm-kernel papermill engine (issue 7): isolation between reports, recovery after a crash, and
+report output identical to papermill's default engine.
+
+The notebooks are built here (not stored as files, which nbval would collect). Budget: about 20 s.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+import pytest
+from papermill.engines import papermill_engines
+
+from dpia_lib.batch.warm import WarmKernelEngine, shutdown_warm_kernels
+
+pytestmark = pytest.mark.slow
+
+
+def _notebook(path: Path, *cells: str, parameters: str = "label = 'x'") -> Path:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(parameters)
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, *(nbformat.v4.new_code_cell(c) for c in cells)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def _run(src: Path, out: Path, engine: str | None, **parameters: Any) -> Any:
+    return papermill.execute_notebook(str(src), str(out), parameters=parameters, engine_name=engine,
+                                      progress_bar=False, kernel_name="python3")
+
+
+def _text(nb: Any, index: int) -> str:
+    """Printed text of the ``index``-th cell after the parameters (papermill inserts its own cell)."""
+    return "".join(o.get("text", "") for o in _cell(nb, index).outputs if o.output_type == "stream")
+
+
+def _cell(nb: Any, index: int) -> Any:
+    assert "injected-parameters" in nb.cells[1].metadata.get("tags", [])
+    return nb.cells[index + 1]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_pool() -> Any:
+    shutdown_warm_kernels()
+    yield
+    shutdown_warm_kernels()
+
+
+def test_registered_as_papermill_engine() -> None:
+    assert papermill_engines.get_engine("dpia-warm") is WarmKernelEngine
+
+
+def test_a_variable_set_by_one_report_is_not_visible_to_the_next(tmp_path: Path) -> None:
+    probe = ("import os\n"
+             "print(os.getpid(), 'secret' in globals(), 'label' in globals(), 'Out' in globals() and len(Out))")
+    setter = _notebook(tmp_path / "set.ipynb", "secret = label * 2\nsecret", probe)
+    first = _run(setter, tmp_path / "a.ipynb", "dpia-warm", label="abc")
+    second = _run(setter, tmp_path / "b.ipynb", "dpia-warm", label="xyz")
+    pid_a, secret_a, *_ = _text(first, 2).split()
+    # the first report sees its own variable
+    assert secret_a == "True"
+    assert _cell(first, 1).outputs[0]["data"]["text/plain"] == "'abcabc'"
+
+    reader = _notebook(tmp_path / "read.ipynb", probe)
+    third = _run(reader, tmp_path / "c.ipynb", "dpia-warm", label="q")
+    pid_c, secret_c, label_c, out_c = _text(third, 1).split()
+    assert pid_c == pid_a, "the same kernel must be reused, or this test proves nothing"
+    assert (secret_c, label_c) == ("False", "True")  # label: this report's own parameter
+    assert out_c == "0"  # no output history from earlier reports
+    assert _cell(second, 1).outputs[0]["data"]["text/plain"] == "'xyzxyz'"
+    # execution counts restart at 1, as in a fresh kernel
+    assert _cell(third, 1).execution_count == 3 and _cell(second, 1).outputs[0]["execution_count"] == 3
+
+
+def test_a_crash_in_one_report_does_not_affect_the_next(tmp_path: Path) -> None:
+    pid = _notebook(tmp_path / "pid.ipynb", "import os\nprint(os.getpid())")
+    before = _text(_run(pid, tmp_path / "p1.ipynb", "dpia-warm", label="p"), 1).strip()
+    crash = _notebook(tmp_path / "crash.ipynb", "import os\nos._exit(3)", "print('never')")
+    with pytest.raises(Exception) as info:
+        _run(crash, tmp_path / "crash-out.ipynb", "dpia-warm", label="c")
+    assert "dead" in str(info.value).lower() or "died" in str(info.value).lower()
+    after_nb = _run(pid, tmp_path / "p2.ipynb", "dpia-warm", label="p")
+    after = _text(after_nb, 1).strip()
+    assert after.isdigit() and after != before  # a fresh kernel took over and ran the report
+
+
+def test_a_cell_error_fails_that_report_only(tmp_path: Path) -> None:
+    bad = _notebook(tmp_path / "bad.ipynb", "leaked = 1\nraise ValueError('boom')")
+    with pytest.raises(papermill.PapermillExecutionError, match="boom"):
+        _run(bad, tmp_path / "bad-out.ipynb", "dpia-warm", label="b")
+    probe = _notebook(tmp_path / "probe.ipynb", "print('leaked' in globals())")
+    assert _text(_run(probe, tmp_path / "probe-out.ipynb", "dpia-warm", label="p"), 1).strip() == "False"
+
+
+_REPORT = (
+    "import pandas as pd\nimport matplotlib.pyplot as plt\nimport networkx as nx",
+    "df = pd.DataFrame({'activity': [label, label + '-2'], 'risk': [3, 1]})\ndf",
+    "print(df.risk.sum(), nx.path_graph(4).number_of_edges())",
+    "fig, ax = plt.subplots(figsize=(3, 2), dpi=50)\nax.bar(df.activity, df.risk)\nax.set_title(label)",
+)
+
+
+def _outputs(nb: Any) -> list[Any]:
+    return [(c.source, c.get("execution_count"), c.get("outputs")) for c in nb.cells]
+
+
+def test_report_output_identical_to_papermills_default_engine(tmp_path: Path) -> None:
+    src = _notebook(tmp_path / "report.ipynb", *_REPORT)
+    default = _run(src, tmp_path / "default.ipynb", None, label="alpha")
+    warm_first = _run(src, tmp_path / "w1.ipynb", "dpia-warm", label="beta")
+    warm_second = _run(src, tmp_path / "w2.ipynb", "dpia-warm", label="alpha")
+    assert any("image/png" in o.get("data", {}) for o in _cell(default, 4).outputs)
+    assert "<table" in _cell(default, 2).outputs[0]["data"]["text/html"]
+    assert _outputs(warm_second) == _outputs(default)
+    assert _outputs(warm_first) != _outputs(default)  # the parameter shows: the comparison can fail
