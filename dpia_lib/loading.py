@@ -18,6 +18,7 @@ import gc
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ParamSpec, Protocol, TypeVar
 
@@ -32,8 +33,10 @@ from dpia_lib.yamlio import Locator, format_loc, parse_yaml, read_text
 
 __all__ = [
     "DEFAULT_DATA_DIR",
+    "PartialRegister",
     "load_catalogue",
     "load_register",
+    "load_register_partial",
     "read_register",
 ]
 
@@ -429,6 +432,43 @@ def read_register(
         register.remember_text(shown, text)
     problems = reader.problems + check_references(register)
     return register, problems
+
+
+@dataclass(frozen=True)
+class PartialRegister:
+    """A register with its broken activities set aside: :attr:`broken` maps each activity whose own
+    file (``activities/<id>.yaml`` or ``dpias/<id>.yaml``) has problems to those problems."""
+
+    register: Register
+    broken: Mapping[str, tuple[Problem, ...]]
+
+
+def load_register_partial(register_dir: Path | str = "ropa", data_dir: Path | str | None = None) -> PartialRegister:
+    """Load what is valid; activities whose own files have problems are set aside with them.
+
+    A problem anywhere else (organisation, parties, systems, catalogues) still raises
+    :class:`RegisterError`, since every activity depends on those. The batch uses this so that one
+    broken activity does not stop the reports of the others.
+
+    >>> partial = load_register_partial(DEFAULT_DATA_DIR.parent / "ropa")
+    >>> dict(partial.broken), len(partial.register.activities)
+    ({}, 13)
+    """
+    register, problems = read_register(register_dir, data_dir)
+    if register is None:
+        raise RegisterError(problems)
+    root = Path(register_dir)
+    broken: dict[str, list[Problem]] = {}
+    elsewhere: list[Problem] = []
+    for problem in problems:
+        path = Path(problem.path)
+        if path.parent.name in ("activities", "dpias") and path.parent.parent == root and path.suffix == ".yaml":
+            broken.setdefault(path.stem, []).append(problem)
+        else:
+            elsewhere.append(problem)
+    if elsewhere:
+        raise RegisterError(problems)
+    return PartialRegister(register, {aid: tuple(found) for aid, found in sorted(broken.items())})
 
 
 def load_register(register_dir: Path | str = "ropa", data_dir: Path | str | None = None) -> Register:

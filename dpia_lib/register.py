@@ -107,6 +107,7 @@ class Register(BaseModel):
                     text = ""
             if len(self._locators) >= _LOCATOR_CACHE:  # composed trees are big: keep the most recent
                 del self._locators[next(iter(self._locators))]
-            locator = self._locators[ref.path] = Locator(text)
+            # the register was loaded from this file, so it composes: a lookup may compose just a part
+            locator = self._locators[ref.path] = Locator(text, parsed=True)
         line, column = locator.position((*ref.prefix, *loc), key=on_key)
         return ref.path, line, column

@@ -297,3 +297,55 @@ def test_cli_check_bad_date_is_a_usage_error() -> None:
     with pytest.raises(SystemExit) as exc:
         main(["check", "--as-of", "25-11-2026"])
     assert exc.value.code == 2
+
+
+# Finding lines come from Register.locate, which composes only the part of a file up to the end of the
+# top-level key asked for. These texts all compose; each is built to trip a cut at a column-0 line.
+_TRICKY = [
+    # checked by hand: dpia is on line 4, its status value starts at column 16 (after "dpia: {status: ")
+    "# comment\nid: x\nname: {nl: a, en: b}\ndpia: {status: required}\nflows:\n- id: f\n",
+    # a double-quoted scalar continued on a column-0 line that looks like a key
+    'id: x\ndescription: "first\ndpia: not a key"\ndpia: {status: required}\nlast: 1\n',
+    # a flow mapping continued on column-0 lines
+    "id: x\nname: {nl: a,\nen: b}\ndpia:\n  status: required\n",
+    # an indentless sequence as the value, then comments and a block scalar
+    "dpia:\n- status\n- x\n# dpia: in a comment\nnote: |\n  dpia: in a block\nid: x\n",
+    # CRLF line ends, a quoted key, a document start marker
+    "---\r\nid: x\r\n'dpia': {status: required}\r\nflows: []\r\n",
+    "id: x\ndpia:\n  status: required\n  next_review: 2027-01-01\nid2: y\ndpia2: z\n",
+]
+
+
+@pytest.mark.parametrize("text", _TRICKY)
+def test_partial_locator_gives_the_full_compose_answer(text: str) -> None:
+    from dpia_lib.yamlio import Locator
+
+    paths: list[tuple[str | int, ...]] = [(), ("dpia",), ("dpia", "status"), ("dpia", 1), ("dpia", "next_review"),
+                                          ("id",), ("name", "en"), ("flows", 0, "id"), ("note",), ("missing",),
+                                          ("description",), ("last",), ("dpia2",), ("id2",)]
+    for loc in paths:
+        for on_key in (False, True):
+            assert Locator(text, parsed=True).position(loc, key=on_key) == Locator(text).position(loc, key=on_key)
+    assert Locator(_TRICKY[0], parsed=True).position(("dpia", "status")) == (4, 16)
+    assert Locator(_TRICKY[1], parsed=True).position(("dpia",), key=True) == (4, 1)
+
+
+def test_partial_locator_on_a_synthetic_register(tmp_path: Path) -> None:
+    import yaml
+
+    from dpia_lib.synthetic import generate_register
+    from dpia_lib.yamlio import Locator
+
+    generate_register(tmp_path / "r", 8, seed=5)
+    for path in sorted((tmp_path / "r").rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        root = yaml.compose(text)
+        assert isinstance(root, yaml.MappingNode)
+        for key_node, value_node in root.value:
+            locs: list[tuple[str | int, ...]] = [(key_node.value,)]
+            if isinstance(value_node, yaml.MappingNode):
+                locs += [(key_node.value, k.value) for k, _ in value_node.value]
+            if isinstance(value_node, yaml.SequenceNode):
+                locs += [(key_node.value, i) for i in range(len(value_node.value))]
+            for loc in locs:
+                assert Locator(text, parsed=True).position(loc) == Locator(text).position(loc), (path, loc)

@@ -98,3 +98,46 @@ def test_scan_and_validate_report_file_and_line(ropa_copy: Path, capsys: pytest.
     assert [(p.code, p.line) for p in result.problems] == [("personal-data-email", 3), ("personal-data-phone", 3)]
     assert main(["validate", "--register", str(ropa_copy)]) == 1
     assert main(["scan", "--register", str(ropa_copy / "missing")]) == 2
+
+
+def test_line_breaks_other_than_newline_count_as_lines() -> None:
+    # str.splitlines() also ends a line at \r, \r\n and U+2028; the prefiltered scan must number lines alike
+    text = "a: 1\r\nb: 06-12345678\u2028c: bsn 111222333\rd: geboren 12-03-1980"
+    assert [(p.code, p.line, p.column) for p in scan_text(text, "f.yaml")] == [
+        ("personal-data-phone", 2, 4), ("personal-data-bsn", 3, 8), ("personal-data-birth-date", 4, 12)]
+
+
+_MIXED = (
+    "# example: j.jansen@example.nl, privacy@example.nl, 06-12345678\n"
+    "iban: NL91 ABNA 0417 1643 00 and NL91ABNA0417164301; bsn 123.456.782 / 123 456 782 / 111222333\n"
+    "note: geboren 12-03-1980, born 3 maart 1980; review 2026-03-02\n"
+    "tel: +31 (0)20 1234567, 0031 20 1234567\r\nx: DE89 3704 0044 0532 0130 00\x85y: 0800-1234\n"
+    "date: 1980-03-12\n"
+    "no-trailing-newline: 020 123 4567"
+)
+
+
+def test_prefiltered_scan_equals_scanning_every_line(tmp_path: Path) -> None:
+    from dpia_lib.scan import _scan_text_reference
+    from dpia_lib.synthetic import generate_register
+    from dpia_lib.yamlio import read_text
+
+    here = Path(__file__).parent
+    generate_register(tmp_path / "synthetic", 12, seed=3)
+    paths = (sorted((here.parent / "ropa").rglob("*.yaml")) + sorted((here / "bad_input").rglob("*.yaml"))
+             + sorted((tmp_path / "synthetic").rglob("*.yaml")))
+    texts = [text for text in (read_text(path, str(path))[0] for path in paths) if text is not None]
+    texts += [path.read_bytes().decode("utf-8", "replace") for path in sorted((here / "bad_input").rglob("*.yaml"))]
+    # the synthetic and shipped files hold no hits: plant some in them too
+    texts += [text[: len(text) // 2] + _MIXED + text[len(text) // 2:] for text in texts[:40]] + [_MIXED]
+    assert len(texts) > 100
+    for text in texts:
+        assert scan_text(text, "f.yaml") == _scan_text_reference(text, "f.yaml")
+    # every date on a line that speaks of birth is flagged, the review date too; line 7 has no birth word
+    assert [(p.code, p.line, p.column) for p in scan_text(_MIXED, "f.yaml")] == [
+        ("personal-data-email", 1, 12), ("personal-data-phone", 1, 53),
+        ("personal-data-iban", 2, 7), ("personal-data-bsn", 2, 58), ("personal-data-bsn", 2, 72),
+        ("personal-data-bsn", 2, 86),
+        ("personal-data-birth-date", 3, 15), ("personal-data-birth-date", 3, 32), ("personal-data-birth-date", 3, 53),
+        ("personal-data-phone", 4, 6), ("personal-data-phone", 4, 25), ("personal-data-iban", 5, 4),
+        ("personal-data-phone", 8, 22)]

@@ -25,7 +25,8 @@ import pandas as pd
 from dpia_lib.dpia import Dpia, build_dpia
 from dpia_lib.drawing import draw_flow_graph
 from dpia_lib.flows import flow_graph, neighbourhood
-from dpia_lib.loading import DEFAULT_DATA_DIR, load_register
+from dpia_lib.errors import RegisterError
+from dpia_lib.loading import DEFAULT_DATA_DIR, load_register_partial
 from dpia_lib.register import Register
 from dpia_lib.report.blocks import Items, Paragraph, Plot, Section, Table
 from dpia_lib.report.labels import load_labels
@@ -48,9 +49,13 @@ __all__ = ["DEFAULT_DATA_DIR", "DpiaReport", "prepare"]
 def prepare(activity: object, language: object, as_of: object, register: object) -> DpiaReport:
     """Check the notebook parameters, load the register and build the DPIA of ``activity``."""
     params = check_parameters(activity, language, as_of, register)
-    loaded = load_register(params.register)
+    partial = load_register_partial(params.register)
+    if params.activity in partial.broken:  # this activity's own files are broken: say where, stop here
+        raise RegisterError(partial.broken[params.activity])
+    loaded = partial.register
     loaded.activity(params.activity)  # UnknownActivityError with a suggestion
-    return DpiaReport(params, loaded, build_dpia(loaded, params.activity, params.as_of))
+    return DpiaReport(params, loaded, build_dpia(loaded, params.activity, params.as_of),
+                      tuple(partial.broken))
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,8 @@ class DpiaReport:
     params: ReportParameters
     register: Register
     dpia: Dpia
+    #: Activities left out because their own files have problems (flows from them are missing here).
+    left_out: tuple[str, ...] = ()
 
     @property
     def language(self) -> str:
@@ -79,6 +86,7 @@ class DpiaReport:
             Paragraph(act.id, self.t("activity")),
             Paragraph(self.params.as_of.isoformat(), self.t("as-of")),
             Paragraph(verdict, self.t("verdict")),
+            *([Paragraph(", ".join(self.left_out), self.t("left-out"))] if self.left_out else []),
         ), level=1)
 
     def description(self) -> Section:

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dpia_lib.art30 import art30_table
+from dpia_lib.diagnostics import Problem
 from dpia_lib.drawing import draw_flow_graph
 from dpia_lib.findings import Finding, Severity
 from dpia_lib.flows import flow_graph
 from dpia_lib.law import PartyRole
-from dpia_lib.loading import DEFAULT_DATA_DIR, load_register
+from dpia_lib.loading import DEFAULT_DATA_DIR, load_register_partial
 from dpia_lib.register import Register
-from dpia_lib.report.blocks import Block, Paragraph, Plot, Section, Table
+from dpia_lib.report.blocks import Block, Items, Paragraph, Plot, Section, Table
 from dpia_lib.report.labels import check_language, load_labels
 from dpia_lib.report.parameters import check_as_of, check_register_dir
 from dpia_lib.report.summary import action_table, highest_residual_label
@@ -40,8 +41,10 @@ def prepare_register(language: object, as_of: object, register: object) -> Regis
     """Check the parameters, load the register, screen and check it."""
     lang = check_language(language)
     date = check_as_of(as_of)
-    loaded = load_register(check_register_dir(register))
-    return RegisterReport(lang, date, loaded, screen(loaded), tuple(check(loaded, date)))
+    partial = load_register_partial(check_register_dir(register))
+    loaded = partial.register
+    problems = tuple(p for found in partial.broken.values() for p in found)
+    return RegisterReport(lang, date, loaded, screen(loaded), tuple(check(loaded, date)), problems)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class RegisterReport:
     register: Register
     screenings: dict[str, Screening]
     all_findings: tuple[Finding, ...]
+    #: Problems of activities left out because their own files are broken.
+    left_out: tuple[Problem, ...] = ()
 
     def t(self, key: str) -> str:
         """The label ``key`` in the report's language."""
@@ -63,6 +68,7 @@ class RegisterReport:
         return Section(f"{self.t('register-title')}: {self.register.organisation.name}", (
             Paragraph(self.as_of.isoformat(), self.t("as-of")),
             Paragraph(str(len(self.register.activities)), self.t("activity-count")),
+            *([Items(tuple(p.format() for p in self.left_out), self.t("left-out"))] if self.left_out else []),
         ), level=1)
 
     def art30(self) -> Section:
