@@ -77,6 +77,17 @@ def test_a_variable_set_by_one_report_is_not_visible_to_the_next(tmp_path: Path)
     assert _cell(third, 1).execution_count == 3 and _cell(second, 1).outputs[0]["execution_count"] == 3
 
 
+def test_each_report_gets_its_own_history_session(tmp_path: Path) -> None:
+    # Line numbers restart at 1 for every report; within one history session IPython's database refuses
+    # them and prints an error into a report, so each report must start a new session as a fresh kernel does.
+    probe = _notebook(tmp_path / "session.ipynb",
+                      "import os\nh = get_ipython().history_manager\nprint(os.getpid(), h.session_number)")
+    pid_a, session_a = _text(_run(probe, tmp_path / "s1.ipynb", "dpia-warm", label="a"), 1).split()
+    pid_b, session_b = _text(_run(probe, tmp_path / "s2.ipynb", "dpia-warm", label="b"), 1).split()
+    assert pid_a == pid_b, "the same kernel must be reused, or this test proves nothing"
+    assert session_a != session_b
+
+
 def test_a_crash_in_one_report_does_not_affect_the_next(tmp_path: Path) -> None:
     pid = _notebook(tmp_path / "pid.ipynb", "import os\nprint(os.getpid())")
     before = _text(_run(pid, tmp_path / "p1.ipynb", "dpia-warm", label="p"), 1).strip()

@@ -150,8 +150,13 @@ def execute_job(job: Job, options: ExecutionOptions, *, start_hook: Callable[[in
 
     started = time.perf_counter()
     extra: dict[str, Any] = {}
+    cwd: str | None = str(job.cwd)
     if options.engine in (None, "nbclient"):
         extra = {"kernel_manager_class": kernel_manager_class(options.ipc), "shutdown_kernel": "immediate"}
+    elif options.engine == "dpia-warm":
+        # The warm engine sets its kernel's directory itself; papermill's ``cwd`` would change this
+        # process's directory, which races when jobs run on threads (see dpia_lib.batch.threads).
+        extra, cwd = {"kernel_cwd": cwd}, None
     attempt = 0
     while True:
         attempt += 1
@@ -162,7 +167,7 @@ def execute_job(job: Job, options: ExecutionOptions, *, start_hook: Callable[[in
                 str(job.notebook), str(job.output), parameters=dict(job.parameters),
                 engine_name=options.engine, kernel_name=options.kernel_name, progress_bar=False,
                 start_timeout=options.start_timeout, execution_timeout=options.execution_timeout,
-                cwd=str(job.cwd), **extra,
+                cwd=cwd, **extra,
             )
         except PapermillExecutionError as exc:
             failure = ExecutionFailure(job.name, str(job.notebook), exc.cell_index, _excerpt(exc.source or ""),

@@ -6,7 +6,9 @@ Every job runs in its own worker and never raises: a failing notebook becomes a
 and the other reports complete. :attr:`BatchResult.exit_code` is 1 when any job failed.
 
 The local executor spawns worker processes, so a script calling :func:`run_batch` must do so under
-``if __name__ == "__main__":`` (the usual rule for Python's ``spawn`` start method).
+``if __name__ == "__main__":`` (the usual rule for Python's ``spawn`` start method). With the warm-kernel
+engine the local executor runs jobs on threads instead (:mod:`dpia_lib.batch.threads`), whose kernels
+start and warm up while the register is loaded.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from dpia_lib.batch.execute import (
     ExecutionFailure,
     ExecutionOptions,
+    Executor,
     Job,
     JobResult,
     execute_job,
@@ -119,8 +122,19 @@ def process_job(job: Job, options: ExecutionOptions) -> JobResult:
     return JobResult(job, result.seconds + time.perf_counter() - started, None, result.attempts)
 
 
+def _executor(options: BatchOptions, workers: int) -> Executor:
+    """The batch's executor: threads with warm kernels for the warm engine run locally, else by name."""
+    if options.executor == "local" and options.execution.engine == "dpia-warm" and not options.executor_options:
+        from dpia_lib.batch.threads import ThreadExecutor
+
+        return ThreadExecutor(workers, kernel_name=options.execution.kernel_name,
+                              start_timeout=options.execution.start_timeout)
+    return make_executor(options.executor, workers, **options.executor_options)
+
+
 def run_batch(options: BatchOptions, *, progress: bool = False) -> BatchResult:
-    """Run the batch; raises only for bad options or an invalid register (before any kernel starts)."""
+    """Run the batch; raises only for bad options or an invalid register (then any kernel already started
+    in the background is shut down)."""
     from tqdm import tqdm
 
     from dpia_lib.risk import assess_risks
@@ -131,13 +145,17 @@ def run_batch(options: BatchOptions, *, progress: bool = False) -> BatchResult:
     workers = options.workers if options.workers is not None else (os.cpu_count() or 1)
     if workers < 1:
         raise ParameterError(f"workers must be at least 1, not {workers}")
-    register = load_register(options.register)
-    screenings = screen(register)
-    activities = select_activities(register, names=options.activities, all_activities=options.all_activities,
-                                   screenings=screenings)
-    options.out.mkdir(parents=True, exist_ok=True)
-    jobs = plan_jobs(options, register, activities, as_of)
-    executor = make_executor(options.executor, workers, **options.executor_options)
+    executor = _executor(options, workers)  # warm kernels start now, while the register loads
+    try:
+        register = load_register(options.register)
+        screenings = screen(register)
+        activities = select_activities(register, names=options.activities,
+                                       all_activities=options.all_activities, screenings=screenings)
+        options.out.mkdir(parents=True, exist_ok=True)
+        jobs = plan_jobs(options, register, activities, as_of)
+    except BaseException:
+        executor.close()
+        raise
     results: list[JobResult] = []
     bar = tqdm(total=len(jobs), unit="report", disable=not progress, file=sys.stderr, desc="dpia batch")
     try:

@@ -6,10 +6,14 @@ matplotlib (with pyplot) and networkx in it once, and runs every notebook of tha
 notebook the user state is reset, so no report can see another's variables:
 
 - ``%reset -f`` empties the user namespace, ``In``/``Out`` and the output cache; the execution counter is set
-  back to 1, so ``Out[n]`` numbers match a fresh kernel;
+  back to 1, so ``Out[n]`` numbers match a fresh kernel, in a new history session (as in a fresh kernel;
+  reusing line numbers within one session makes IPython print a history error into whatever cell runs);
 - every matplotlib figure is closed (and the inline backend's queue emptied) and ``rcParams`` are restored to
   the values right after warm-up, when the inline backend is active as after a fresh kernel's first figure;
-- the working directory is set to the caller's current directory (as a fresh kernel would start there);
+- the working directory is set to the caller's current directory (as a fresh kernel would start there), or
+  to ``kernel_cwd`` when the caller passes that engine option (``dpia batch`` does: it runs notebooks on
+  several threads of one process, where changing the process's directory as papermill's ``cwd`` does would
+  race);
 - ``sys.modules`` is left alone: imported modules stay imported, which is the point.
 
 When a kernel dies (a crash, ``os._exit`` in a cell) the notebook that was running fails as it would with
@@ -18,6 +22,9 @@ replaced. Kernels use the IPC transport (a local socket file), not TCP.
 
 It is registered as the papermill engine ``dpia-warm`` (entry point ``papermill.engine``), so plain
 papermill users can use it: ``papermill.execute_notebook(src, dst, parameters=..., engine_name="dpia-warm")``.
+
+:func:`warm_up` starts and warms the calling thread's kernel ahead of its first notebook (``dpia batch``
+does so in the background while it loads the register); :func:`shutdown_warm_kernels` stops kernels.
 """
 
 from __future__ import annotations
@@ -26,15 +33,15 @@ import atexit
 import os
 import tempfile
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
-
 from functools import cache
+from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.util import run_sync
 
-__all__ = ["PRELOAD", "WarmKernelEngine", "shutdown_warm_kernels"]
+__all__ = ["PRELOAD", "WarmKernelEngine", "shutdown_warm_kernels", "warm_up"]
 
 #: Code run once in each new kernel: the imports every report needs.
 PRELOAD = """\
@@ -43,7 +50,10 @@ matplotlib.pyplot.close(matplotlib.pyplot.figure())  # loads the inline backend 
 def _dpia_warm_reset(cwd, _rc=dict(matplotlib.rcParams)):
     import os, sys
     ip = get_ipython()
-    ip.reset(new_session=False)  # what %reset -f does: user namespace, In/Out, output cache
+    # what %reset -f does (user namespace, In/Out, output cache), and a new history session: the execution
+    # counter restarts at 1, and IPython's history database refuses a line number twice in one session
+    # (it would print "Session/line number was not unique in database" into a report)
+    ip.reset(new_session=True)
     ip.execution_count = 1
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None and pyplot.get_fignums():
@@ -98,16 +108,17 @@ def _client_class() -> Any:
     class _WarmClient(PapermillNotebookClient):  # type: ignore[misc]
         """Preload once per kernel, reset before the notebook's cells."""
 
-        def __init__(self, nb_man: Any, warm: _Warm, **kwargs: Any) -> None:
+        def __init__(self, nb_man: Any, warm: _Warm, cwd: str | None, **kwargs: Any) -> None:
             super().__init__(nb_man, km=warm.km, **kwargs)
             self.kc = warm.kc
             self._warm = warm
+            self._cwd = cwd
 
         def papermill_execute_cells(self) -> None:
             if self._warm.kc is None:  # a new kernel: nbclient has just started it and its client
                 self._warm.kc = self.kc
                 _run_silently(self, PRELOAD)
-            _run_silently(self, _RESET.format(cwd=os.getcwd()))
+            _run_silently(self, _RESET.format(cwd=self._cwd or os.getcwd()))
             self._warm.runs += 1
             super().papermill_execute_cells()
 
@@ -150,12 +161,51 @@ def _kernel_for(kernel_name: str) -> tuple[tuple[str, int], _Warm]:
     return key, warm
 
 
-def shutdown_warm_kernels() -> None:
-    """Shut down every kernel this process keeps (also done at exit)."""
-    with _LOCK:
-        for warm in _POOL.values():
+def warm_up(kernel_name: str = "python3", start_timeout: float = 60.0) -> bool:
+    """Start the calling thread's kernel (if it has none) and run :data:`PRELOAD` in it; never raises.
+
+    Returns whether the kernel is ready. On failure the kernel is discarded, and the thread's first
+    notebook starts one as usual (with papermill's error if that fails too).
+    """
+    key, warm = _kernel_for(kernel_name)
+    if warm.kc is not None:
+        return True
+    kc: Any = None
+    try:
+        run_sync(warm.km.start_kernel)()
+        kc = warm.km.client()
+        kc.start_channels()
+        run_sync(kc.wait_for_ready)(timeout=start_timeout)
+        kc.allow_stdin = False
+        msg_id = kc.execute(PRELOAD, silent=True, store_history=False, allow_stdin=False)
+        reply = run_sync(kc.get_shell_msg)(timeout=start_timeout)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = run_sync(kc.get_shell_msg)(timeout=start_timeout)
+        if reply["content"].get("status") != "ok":
+            raise WarmKernelError(f"warm kernel setup failed: {reply['content'].get('evalue', '')}")
+        warm.kc = kc
+        return True
+    except Exception:  # noqa: BLE001 - warming is an optimisation; the first notebook starts a kernel itself
+        with _LOCK:
+            if kc is not None and warm.kc is None:
+                try:
+                    kc.stop_channels()
+                except Exception:  # noqa: BLE001 - best effort on a client that may be closed
+                    pass
             _discard(warm)
-        _POOL.clear()
+            if _POOL.get(key) is warm:
+                del _POOL[key]
+        return False
+
+
+def shutdown_warm_kernels(threads: Collection[int] | None = None) -> None:
+    """Shut down the kernels this process keeps for ``threads`` (thread idents; default: all of them).
+
+    Done for all at exit; ``dpia batch`` does it for its own threads when the batch ends.
+    """
+    with _LOCK:
+        for key in [k for k in _POOL if threads is None or k[1] in threads]:
+            _discard(_POOL.pop(key))
 
 
 atexit.register(shutdown_warm_kernels)
@@ -212,6 +262,7 @@ class WarmKernelEngine:
         from papermill.log import logger
         from papermill.utils import merge_kwargs, remove_args
 
+        cwd = kwargs.pop("kernel_cwd", None)
         kwargs = remove_args(["input_path"], **kwargs)
         safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
         final_kwargs = merge_kwargs(
@@ -226,7 +277,7 @@ class WarmKernelEngine:
         )
         key, warm = _kernel_for(kernel_name)
         try:
-            return _client_class()(nb_man, warm, **final_kwargs).execute()
+            return _client_class()(nb_man, warm, cwd, **final_kwargs).execute()
         except BaseException:
             # A dead kernel, a timeout or an interrupt: never reuse this kernel; the next notebook gets a
             # fresh one. (Errors inside cells do not come here: papermill records them in the notebook.)
