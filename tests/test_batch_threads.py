@@ -133,7 +133,8 @@ def test_warm_batch_writes_the_default_engines_reports_and_leaves_no_kernel(regi
 def test_an_invalid_register_raises_and_shuts_the_warming_kernels_down(tmp_path: Path) -> None:
     broken = tmp_path / "ropa"
     shutil.copytree(REPO / "ropa", broken, ignore=shutil.ignore_patterns("audit.log*"))
-    (broken / "activities" / "newsletter.yaml").write_text("id: newsletter\nname: [unclosed\n", encoding="utf-8")
+    # A broken shared file stops the whole batch (a broken activity file would only set that activity aside).
+    (broken / "parties.yaml").write_text("parties:\n  - id: employer\n    name: [unclosed\n", encoding="utf-8")
     with pytest.raises(RegisterError):
         run_batch(BatchOptions(register=broken, out=tmp_path / "out", workers=2, as_of=AS_OF,
                                all_activities=True, execution=WARM))

@@ -36,7 +36,7 @@ from dpia_lib.batch.index import IndexEntry, write_index
 from dpia_lib.batch.parameters import RESERVED_NAMES, notebook_parameters, register_parameters, report_paths
 from dpia_lib.batch.select import select_activities
 from dpia_lib.errors import ParameterError
-from dpia_lib.loading import DEFAULT_DATA_DIR, load_register
+from dpia_lib.loading import DEFAULT_DATA_DIR, load_register_partial
 from dpia_lib.register import Register
 from dpia_lib.report.labels import check_language, load_labels
 from dpia_lib.report.parameters import check_as_of
@@ -97,7 +97,8 @@ def plan_jobs(options: BatchOptions, register: Register, activities: list[str], 
     jobs = []
     for aid in activities:
         output, html = report_paths(out, aid)
-        title = f"{labels.get('dpia-title', options.language)}: {register.activities[aid].name.get(options.language)}"
+        name = register.activities[aid].name.get(options.language) if aid in register.activities else aid
+        title = f"{labels.get('dpia-title', options.language)}: {name}"
         jobs.append(Job(aid, options.notebooks / "dpia.ipynb", output, html,
                         notebook_parameters(aid, options.language, as_of, register.root, cwd=out), out, title))
     if options.include_register:
@@ -147,10 +148,12 @@ def run_batch(options: BatchOptions, *, progress: bool = False) -> BatchResult:
         raise ParameterError(f"workers must be at least 1, not {workers}")
     executor = _executor(options, workers)  # warm kernels start now, while the register loads
     try:
-        register = load_register(options.register)
+        # A broken activity file sets that activity aside; the others are still reported on.
+        partial = load_register_partial(options.register)
+        register = partial.register
         screenings = screen(register)
-        activities = select_activities(register, names=options.activities,
-                                       all_activities=options.all_activities, screenings=screenings)
+        activities = select_activities(register, names=options.activities, all_activities=options.all_activities,
+                                       screenings=screenings, broken=partial.broken)
         options.out.mkdir(parents=True, exist_ok=True)
         jobs = plan_jobs(options, register, activities, as_of)
     except BaseException:
@@ -176,6 +179,11 @@ def run_batch(options: BatchOptions, *, progress: bool = False) -> BatchResult:
     entries = []
     for aid in activities:
         result = by_name[aid]
+        if aid not in register.activities or aid in partial.broken:  # set aside: no verdict, no risks
+            entries.append(IndexEntry(activity=aid, name=aid, verdict="", overridden=False, highest_residual="—",
+                                      link=None, failure=result.failure.format().splitlines()[0]
+                                      if result.failure else None))
+            continue
         verdict = screenings[aid]
         try:
             highest = highest_residual_label(assess_risks(register, aid), language)

@@ -13,7 +13,7 @@ dpia_lib.errors.UnknownActivityError: unknown activity 'newsleter'; did you mean
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from dpia_lib.law import Verdict
 from dpia_lib.register import Register
@@ -31,11 +31,16 @@ def select_activities(
     names: Sequence[str] = (),
     all_activities: bool = False,
     screenings: Mapping[str, Screening] | None = None,
+    broken: Collection[str] = (),
 ) -> list[str]:
-    """Sorted activity ids to report on. Named ids must exist (:class:`UnknownActivityError` otherwise)."""
+    """Sorted activity ids to report on. Named ids must exist (:class:`UnknownActivityError` otherwise).
+
+    ``broken`` activities (their own files have problems, see ``load_register_partial``) cannot be
+    screened, so they are always selected: their report fails in its first cell and names the problem.
+    """
     if names:
-        return sorted({register.activity(name).id for name in names})
+        return sorted({name if name in broken else register.activity(name).id for name in names})
     if all_activities:
-        return sorted(register.activities)
+        return sorted({*register.activities, *broken})
     found = screenings if screenings is not None else screen(register)
-    return sorted(aid for aid, result in found.items() if result.verdict in REPORTED_VERDICTS)
+    return sorted({*(aid for aid, result in found.items() if result.verdict in REPORTED_VERDICTS), *broken})
