@@ -20,7 +20,7 @@ import networkx as nx
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
-__all__ = ["draw_flow_graph", "figure_bytes", "layered_layout"]
+__all__ = ["STYLE", "draw_flow_graph", "figure_bytes", "layered_layout", "wrap_label"]
 
 STYLE: Any = {"font.family": "DejaVu Sans", "font.size": 8, "svg.hashsalt": "dpia", "path.simplify": False}
 _COLOURS = {"activity": "#cfe2f3", "party": "#fce5cd", "special": "#f4cccc"}
@@ -75,7 +75,7 @@ def draw_flow_graph(
             attrs = G.nodes[node]
             label = attrs["label"].get(language) if hasattr(attrs.get("label"), "get") else node
             x, y = pos[node]
-            ax.text(x, y, _wrap(str(label)), ha="center", va="center", fontsize=7, parse_math=False,
+            ax.text(x, y, wrap_label(str(label)), ha="center", va="center", fontsize=7, parse_math=False,
                     bbox={"boxstyle": "round,pad=0.4", "fc": _COLOURS[attrs["kind"]], "ec": "#555555", "lw": 0.6})
         ax.set_xlim(-0.35, 2.35)
         ax.set_ylim(-0.05, 1.05)
@@ -85,14 +85,23 @@ def draw_flow_graph(
     return fig
 
 
-def _wrap(text: str, width: int = 24) -> str:
-    words, lines, line = text.split(), [], ""
-    for word in words:
+def wrap_label(text: str, width: int = 24, indent: str = "") -> str:
+    r"""``text`` broken into lines of at most ``width`` characters (longer words stay whole);
+    continuation lines start with ``indent``.
+
+    >>> wrap_label("Client-tracking-system supplier")
+    'Client-tracking-system\nsupplier'
+    >>> wrap_label("1. Health information reaching the employer", 20, "   ")
+    '1. Health\n   information\n   reaching the\n   employer'
+    """
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
         if line and len(line) + 1 + len(word) > width:
             lines.append(line)
-            line = word
+            line = indent + word
         else:
-            line = f"{line} {word}".strip()
+            line = f"{line} {word}" if line else word
     lines.append(line)
     return "\n".join(lines)
 

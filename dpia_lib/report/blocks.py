@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +28,9 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["Block", "Items", "Paragraph", "Plot", "Section", "Table", "figure_png", "html_table"]
+from dpia_lib.drawing import figure_bytes
+
+__all__ = ["Block", "Items", "Paragraph", "Plot", "Section", "Table", "html_table"]
 
 
 @dataclass(frozen=True)
@@ -105,13 +106,6 @@ class Table:
         return lines
 
 
-def figure_png(fig: Figure) -> bytes:
-    """The figure as PNG bytes, without the 'Software' metadata (so equal figures give equal bytes)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
-
-
 @dataclass(frozen=True)
 class Plot:
     """A matplotlib figure with a text description (shown as ``repr`` and as the image's alt text)."""
@@ -120,10 +114,10 @@ class Plot:
     alt: str
 
     def _repr_png_(self) -> bytes:
-        return figure_png(self.figure)
+        return figure_bytes(self.figure, "png")
 
     def html(self) -> str:
-        data = base64.b64encode(figure_png(self.figure)).decode("ascii")
+        data = base64.b64encode(figure_bytes(self.figure, "png")).decode("ascii")
         return f'<img alt="{html.escape(self.alt)}" src="data:image/png;base64,{data}"/>'
 
     def text_lines(self) -> list[str]:

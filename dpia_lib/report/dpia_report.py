@@ -24,8 +24,8 @@ import pandas as pd
 
 from dpia_lib.dpia import Dpia, build_dpia
 from dpia_lib.drawing import draw_flow_graph
-from dpia_lib.flows import flow_graph, neighbourhood
 from dpia_lib.errors import RegisterError
+from dpia_lib.flows import flow_graph, neighbourhood
 from dpia_lib.loading import DEFAULT_DATA_DIR, load_register_partial
 from dpia_lib.register import Register
 from dpia_lib.report.blocks import Items, Paragraph, Plot, Section, Table

@@ -17,15 +17,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from matplotlib.figure import Figure
 
+from dpia_lib.drawing import STYLE, wrap_label
 from dpia_lib.report.labels import load_labels
 
 __all__ = ["RiskPoint", "cell_colour", "risk_map"]
 
-STYLE: Any = {"font.family": "DejaVu Sans", "font.size": 8, "svg.hashsalt": "dpia", "path.simplify": False}
 
 
 @dataclass(frozen=True)
@@ -120,18 +119,6 @@ def risk_map(points: Sequence[RiskPoint], *, language: str = "nl", title: str | 
         legend = [f"{i + 1}. {point.label}" for i, point in enumerate(points)]
         keys = [f"○ {labels.get('inherent', language)}", f"● {labels.get('residual', language)}",
                 f"▲ {labels.get('planned', language)}"]
-        fig.text(0.63, 0.9, "\n".join(keys + [""] + [_wrap(line) for line in legend]),
+        fig.text(0.63, 0.9, "\n".join(keys + [""] + [wrap_label(line, 44, "   ") for line in legend]),
                  va="top", ha="left", fontsize=8, parse_math=False)
     return fig
-
-
-def _wrap(text: str, width: int = 44) -> str:
-    words, lines, line = text.split(), [], ""
-    for word in words:
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = "   " + word
-        else:
-            line = f"{line} {word}".strip() if line.strip() else (line + word)
-    lines.append(line)
-    return "\n".join(lines)
