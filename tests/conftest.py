@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SHIPPED_ROPA = REPO / "ropa"
-SHIPPED_DATA = REPO / "data"
+from tests.engine_fixtures import copy_register
 
 
 @pytest.fixture()
 def ropa_copy(tmp_path: Path) -> Path:
     """A copy of the shipped register (with data/ beside it) in a temporary directory."""
-    shutil.copytree(SHIPPED_ROPA, tmp_path / "ropa", ignore=shutil.ignore_patterns("audit.log*"))
-    shutil.copytree(SHIPPED_DATA, tmp_path / "data")
-    return tmp_path / "ropa"
+    return copy_register(tmp_path)

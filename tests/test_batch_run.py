@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
-import shutil
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from dpia_lib.batch.execute import ExecutionOptions, Job, LocalExecutor, execute_job, register_executor
 from dpia_lib.batch.runner import BatchOptions, BatchResult, run_batch
 from dpia_lib.cli import main
+from tests.engine_fixtures import copy_register
 
 REPO = Path(__file__).resolve().parent.parent
 EVIL = "<script>alert(1)</script>"
@@ -49,8 +49,7 @@ class SabotagingExecutor:
 @pytest.fixture(scope="module")
 def register_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("batch")
-    shutil.copytree(REPO / "ropa", root / "ropa", ignore=shutil.ignore_patterns("audit.log*"))
-    shutil.copytree(REPO / "data", root / "data")
+    copy_register(root)
     newsletter = root / "ropa" / "activities" / "newsletter.yaml"
     text = newsletter.read_text(encoding="utf-8")
     start = text.index("name:")

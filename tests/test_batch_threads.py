@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from dpia_lib.batch.execute import ExecutionOptions, Job, JobResult, execute_job
 from dpia_lib.batch.runner import BatchOptions, run_batch
 from dpia_lib.batch.threads import ThreadExecutor
 from dpia_lib.errors import RegisterError
+from tests.engine_fixtures import copy_register
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-01"
@@ -105,10 +105,7 @@ def test_a_crashed_kernel_fails_its_job_only_and_the_next_job_runs_in_the_jobs_f
 
 @pytest.fixture(scope="module")
 def register_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("threads")
-    shutil.copytree(REPO / "ropa", root / "ropa", ignore=shutil.ignore_patterns("audit.log*"))
-    shutil.copytree(REPO / "data", root / "data")
-    return root / "ropa"
+    return copy_register(tmp_path_factory.mktemp("threads"))
 
 
 def _options(register_dir: Path, name: str, **kw: Any) -> BatchOptions:
@@ -131,8 +128,7 @@ def test_warm_batch_writes_the_default_engines_reports_and_leaves_no_kernel(regi
 
 
 def test_an_invalid_register_raises_and_shuts_the_warming_kernels_down(tmp_path: Path) -> None:
-    broken = tmp_path / "ropa"
-    shutil.copytree(REPO / "ropa", broken, ignore=shutil.ignore_patterns("audit.log*"))
+    broken = copy_register(tmp_path)
     # A broken shared file stops the whole batch (a broken activity file would only set that activity aside).
     (broken / "parties.yaml").write_text("parties:\n  - id: employer\n    name: [unclosed\n", encoding="utf-8")
     with pytest.raises(RegisterError):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -19,6 +18,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.engine_fixtures import copy_register
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
@@ -50,8 +51,7 @@ def test_edit_and_save_in_the_browser(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), "the browser test needs Debian's chromium (scripts/test installs it)"
-    shutil.copytree(REPO / "ropa", tmp_path / "ropa")
-    shutil.copytree(REPO / "data", tmp_path / "data")
+    copy_register(tmp_path)
     target = tmp_path / "ropa/activities/assessments-and-tests.yaml"
     before = target.read_text(encoding="utf-8")
     port = _free_port()

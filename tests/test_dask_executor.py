@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from dpia_lib.batch.dask_executor import DaskExecutor
 from dpia_lib.batch.execute import ExecutionOptions, load_executors
 from dpia_lib.batch.runner import BatchOptions, BatchResult, run_batch
 from dpia_lib.cli import main
+from tests.engine_fixtures import copy_register
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-01"
@@ -26,10 +26,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def register_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("dask")
-    shutil.copytree(REPO / "ropa", root / "ropa", ignore=shutil.ignore_patterns("audit.log*"))
-    shutil.copytree(REPO / "data", root / "data")
-    return root / "ropa"
+    return copy_register(tmp_path_factory.mktemp("dask"))
 
 
 @pytest.fixture(scope="module")

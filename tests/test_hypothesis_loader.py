@@ -10,7 +10,6 @@ test_bad_input.py.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import string
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from dpia_lib.editing import EditSession
 from dpia_lib.errors import DpiaError, RegisterError
 from dpia_lib.loading import load_register, read_register
 from dpia_lib.validation import validate_register
+from tests.engine_fixtures import copy_register
 
 REPO = Path(__file__).resolve().parent.parent
 NEWSLETTER = (REPO / "ropa/activities/newsletter.yaml").read_text(encoding="utf-8")
@@ -35,9 +35,7 @@ YAML_CHARS = st.sampled_from(list(":-[]{},#&*!|>'\"%@`?\n\t ") + list(string.asc
 
 
 def _copy(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "ropa", tmp_path / "ropa")
-    shutil.copytree(REPO / "data", tmp_path / "data")
-    return tmp_path / "ropa"
+    return copy_register(tmp_path)
 
 
 def _mutations() -> st.SearchStrategy[str]:

@@ -5,7 +5,6 @@ re-validation and re-screening, and only the affected activities are re-screened
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from dpia_lib.incremental import IncrementalChecker, IncrementalResult
 from dpia_lib.screening import screen
 from dpia_lib.synthetic import generate_register
 from dpia_lib.validation import validate_register
+from tests.engine_fixtures import copy_register
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -40,9 +40,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 @pytest.fixture
 def shipped(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "ropa", tmp_path / "ropa")
-    shutil.copytree(REPO / "data", tmp_path / "data")
-    return tmp_path / "ropa"
+    return copy_register(tmp_path)
 
 
 def test_no_edit_re_reads_nothing(shipped: Path) -> None:

@@ -15,13 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.engine_fixtures import copy_register
+
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
 
 def _layout(root: Path) -> Path:
-    shutil.copytree(REPO / "ropa", root / "ropa", ignore=shutil.ignore_patterns("audit.log*"))
-    shutil.copytree(REPO / "data", root / "data")
+    copy_register(root)
     (root / "notebooks").mkdir()
     shutil.copy(REPO / "notebooks" / "dpia.ipynb", root / "notebooks" / "dpia.ipynb")
     (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
