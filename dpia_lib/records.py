@@ -33,6 +33,7 @@ __all__ = [
     "Action",
     "Activity",
     "Art9Basis",
+    "BalancingTest",
     "DataSubjectViews",
     "DpaRecord",
     "DpiaRecord",
@@ -45,17 +46,21 @@ __all__ = [
     "InformationStep",
     "Organisation",
     "Party",
+    "PriorConsultation",
     "Purpose",
     "Record",
+    "ResidualRiskAcceptance",
     "Retention",
     "RiskAdjustment",
     "Role",
     "ScreeningOverride",
     "SignOff",
+    "Signatory",
     "Sourced",
     "System",
     "Text",
     "Transfer",
+    "VersionEntry",
 ]
 
 #: A slug: lower-case letters, digits and single hyphens; never a path.
@@ -88,14 +93,16 @@ class Sourced(Record):
     """A rule, default or catalogue entry with its legal source, or marked as our own analysis."""
 
     citation: ShortText | None = Field(None, description="Article, decision or guidance this rests on")
-    basis: Literal["analysis"] | None = Field(
-        None, description="'analysis' where this is our reasoning rather than a cited source"
+    basis: Literal["analysis", "assumption"] | None = Field(
+        None,
+        description="'analysis' where this is the organisation's own reasoning, 'assumption' where it is a fact "
+        "not yet confirmed (e.g. an estimated volume or date), rather than a cited source",
     )
 
     @model_validator(mode="after")
     def _cited(self) -> Sourced:
         if self.citation is None and self.basis is None:
-            raise ValueError("needs a 'citation' or 'basis: analysis'")
+            raise ValueError("needs a 'citation' or a 'basis' ('analysis' or 'assumption')")
         return self
 
 
@@ -177,6 +184,22 @@ class System(Record):
     hosting_country: CountryCode = Field("NL", description="Where its data is stored")
 
 
+class BalancingTest(Record):
+    """The three-step test for a legitimate interest (GDPR art. 6(1)(f); CJEU C-621/22, KNLTB, para. 37-38):
+    a legitimate interest pursued, necessity of the processing for it, and a balancing against the data
+    subjects' interests, rights and reasonable expectations."""
+
+    interest: Text = Field(description="The legitimate interest pursued (purpose test)")
+    necessity: Text = Field(description="Why the processing is necessary for that interest (necessity test)")
+    balancing: Text = Field(
+        description="The data subjects' interests and reasonable expectations weighed against it (balancing test)"
+    )
+    safeguards: Text | None = Field(None, description="Measures that tip the balance (e.g. opt-out, minimisation)")
+    outcome: Literal["interest-prevails", "subject-prevails"] = Field(description="Outcome of the balancing")
+    by: Id = Field(description="Role that made the assessment")
+    date: dt.date = Field(description="Date of the assessment")
+
+
 class Purpose(Record):
     """One purpose of an activity with its own art. 6(1) basis (GDPR arts. 5(1)(b), 6, 30(1)(b))."""
 
@@ -185,6 +208,9 @@ class Purpose(Record):
     basis: LegalBasis | None = Field(None, description="Lawful basis of GDPR art. 6(1) for this purpose")
     basis_source: ShortText | None = Field(
         None, description="The statute (for c/e) or the interest weighed (for f) behind the basis"
+    )
+    balancing_test: BalancingTest | None = Field(
+        None, description="The legitimate-interest test, for a purpose resting on art. 6(1)(f)"
     )
 
 
@@ -363,6 +389,44 @@ class SignOff(Record):
     )
 
 
+class ResidualRiskAcceptance(Record):
+    """The controller's reasoned acceptance of the residual risk (GDPR art. 35(7)(d), 36(1))."""
+
+    accepted: bool = Field(description="Whether the residual risk is accepted")
+    by: Id = Field(description="Role that accepted (or refused) the residual risk")
+    date: dt.date = Field(description="Date of the decision")
+    reason: Text = Field(description="Why the remaining risk is acceptable (or not)")
+
+
+class PriorConsultation(Record):
+    """The controller's decision on prior consultation of the supervisory authority (GDPR art. 36(1))."""
+
+    consult: bool = Field(description="Whether the Autoriteit Persoonsgegevens is consulted before processing")
+    reason: Text = Field(description="Why (not): which residual risks remain high and why they are (not) mitigated")
+    by: Id = Field(description="Role that decided")
+    date: dt.date = Field(description="Date of the decision")
+    submitted: dt.date | None = Field(None, description="Date the request was sent to the AP, if consulted")
+
+
+class Signatory(Record):
+    """One signature under the DPIA: the role, and the person's name once signed."""
+
+    role: Id = Field(description="Role that signs (e.g. the director as controller, the privacy officer)")
+    name: ShortText | None = Field(None, description="Name of the person signing; empty until signed")
+    date: dt.date | None = Field(None, description="Date of signature; empty until signed")
+
+
+class VersionEntry(Record):
+    """One line of the DPIA's version history."""
+
+    version: Annotated[str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+){0,2}$")] = Field(
+        description="Version number, e.g. '1.0'"
+    )
+    date: dt.date = Field(description="Date of this version")
+    by: Id = Field(description="Role that wrote it")
+    change: Text = Field(description="What changed")
+
+
 class DpiaRecord(Record):
     """The officer's answers for the DPIA parts that cannot be derived from the register."""
 
@@ -376,3 +440,11 @@ class DpiaRecord(Record):
     review_date: dt.date = Field(description="Next review of the DPIA (art. 35(11))")
     actions: tuple[Action, ...] = Field((), description="Action plan")
     risk_adjustments: tuple[RiskAdjustment, ...] = Field((), description="Adjusted risk levels")
+    residual_risk_acceptance: ResidualRiskAcceptance | None = Field(
+        None, description="Reasoned acceptance of the residual risk (art. 35(7)(d))"
+    )
+    prior_consultation: PriorConsultation | None = Field(
+        None, description="Decision on prior consultation of the AP (art. 36(1))"
+    )
+    signatories: tuple[Signatory, ...] = Field((), description="Who signs the DPIA")
+    versions: tuple[VersionEntry, ...] = Field((), description="Version history of the DPIA")

@@ -39,7 +39,7 @@ def test_unsourced_entry_is_refused(tmp_path: Path) -> None:
     edit(tmp_path / "data/risks.yaml",
          "    citation: CNIL, PIA Methodology (2018), feared event \"disappearance of personal data\"; GDPR art. 32(1)(c)\n",
          "")
-    with pytest.raises(RegisterError, match="risks.yaml.*needs a 'citation' or 'basis: analysis'"):
+    with pytest.raises(RegisterError, match="risks.yaml.*needs a 'citation' or a 'basis'"):
         load_register(ropa)
 
 

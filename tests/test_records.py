@@ -20,7 +20,7 @@ def test_retention_periods_in_months() -> None:
 
 
 def test_retention_needs_a_source() -> None:
-    with pytest.raises(ValidationError, match="needs a 'citation' or 'basis: analysis'"):
+    with pytest.raises(ValidationError, match="needs a 'citation' or a 'basis'"):
         Retention.model_validate({"period": "2 years", "from": "end"})
     assert Retention.model_validate({"period": "2 years", "from": "end", "citation": "AWR art. 52"}).citation
 
