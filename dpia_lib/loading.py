@@ -1,34 +1,30 @@
 """Loading a register directory and its catalogues into a :class:`~dpia_lib.register.Register`.
 
 Every file is read, parsed and validated before anything is raised, so one run reports every problem
-(file, line, column, field path, code, message, and a suggestion for near misses). Layout::
-
-    ropa/organisation.yaml        the controller (art. 30(1)(a)) and its roles
-    ropa/parties.yaml             parties: [...]
-    ropa/systems.yaml             systems: [...]
-    ropa/activities/<id>.yaml     one processing activity each, with its flows
-    ropa/dpias/<id>.yaml          the officer's DPIA answers for one activity
-    data/*.yaml                   reference catalogues (see dpia_lib.catalogue)
+(file, line, column, field path, code, message, and a suggestion for near misses). The files of a
+register are described in :mod:`dpia_lib.layout`; its catalogues (``data/*.yaml``, see
+:mod:`dpia_lib.catalogue`) are found by :func:`dpia_lib.resources.data_dir_for`.
 """
 
 from __future__ import annotations
 
-import functools
-import gc
-import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ParamSpec, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from dpia_lib.annotations import unwrap
 from dpia_lib.catalogue import Catalogue, Country, DataCategory, DataSubjectCategory, Measure
 from dpia_lib.diagnostics import Problem, suggest
 from dpia_lib.errors import RegisterError
+from dpia_lib.layout import RegisterLayout
 from dpia_lib.records import Activity, DpiaRecord, Organisation, Party, System
 from dpia_lib.register import Register, SourceRef
+from dpia_lib.resources import data_dir_for, shipped_data_dir
+from dpia_lib.sources import Sources
 from dpia_lib.yamlio import Locator, format_loc, parse_yaml, read_text
 
 __all__ = [
@@ -42,8 +38,8 @@ __all__ = [
 
 M = TypeVar("M", bound=BaseModel)
 
-#: The catalogues shipped with dpia-workbook (``data/`` beside the package).
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: The catalogues shipped with dpia-workbook (see :func:`dpia_lib.resources.shipped_data_dir`).
+DEFAULT_DATA_DIR = shipped_data_dir()
 
 
 def _annotation_at(model: type[BaseModel], loc: Sequence[str | int]) -> Any:
@@ -67,13 +63,7 @@ def _annotation_at(model: type[BaseModel], loc: Sequence[str | int]) -> Any:
 
 
 def _unwrap(tp: Any) -> Any:
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _unwrap(args[0]) if len(args) == 1 else tp
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(tp)[0])
-    return tp
+    return unwrap(tp)[0]
 
 
 def _field_names(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
@@ -297,42 +287,6 @@ def load_catalogue(data_dir: Path | str | None = None) -> Catalogue:
     return catalogue
 
 
-#: From this many activities, a loaded register's objects are moved out of the cyclic GC's reach.
-GC_FREEZE_FROM = 1_000
-
-P = ParamSpec("P")
-
-
-def _without_cyclic_gc(
-    fn: Callable[P, tuple[Register | None, list[Problem]]]
-) -> Callable[P, tuple[Register | None, list[Problem]]]:
-    """Pause Python's cyclic garbage collector while a register is read, and freeze a large result.
-
-    Loading allocates millions of objects that all survive, and nothing in them is cyclic, so the
-    collector's passes during the load only cost time (a third of the load at 10,000 activities). After
-    a large load (``GC_FREEZE_FROM`` activities) the objects are frozen (``gc.freeze``): later full
-    collections, for example while the rule engine runs, then skip them instead of walking them every time
-    (measured at 10,000 activities: ``check`` 41 s without, 13 s with). Frozen objects are still freed by
-    reference counting when the register is dropped.
-    """
-
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> tuple[Register | None, list[Problem]]:
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            result = fn(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
-        if enabled and result[0] is not None and len(result[0].activities) >= GC_FREEZE_FROM:
-            gc.freeze()  # a clean load makes no cyclic garbage; a broken file's few exceptions may stay
-        return result
-
-    return wrapper
-
-
-@_without_cyclic_gc
 def read_register(
     register_dir: Path | str = "ropa", data_dir: Path | str | None = None, *, cache: ParseCache | None = None
 ) -> tuple[Register | None, list[Problem]]:
@@ -344,17 +298,15 @@ def read_register(
     from dpia_lib.references import check_references
 
     root = Path(register_dir)
-    if data_dir is None:
-        beside = root.parent / "data"
-        data_dir = beside if (beside / "categories.yaml").is_file() else DEFAULT_DATA_DIR
+    layout = RegisterLayout(root)
     reader = _Reader(cache)
     if not root.is_dir():
         return None, [Problem("missing-file", str(root), 0, 0, "", "register directory not found")]
-    catalogue = _read_catalogue(reader, Path(data_dir))
+    catalogue = _read_catalogue(reader, data_dir_for(root, data_dir))
 
     sources: dict[str, SourceRef] = {}
     organisation = None
-    org_path = root / "organisation.yaml"
+    org_path = layout.organisation
     data = reader.read(org_path)
     if data is not None:
         organisation = reader.validate(Organisation, data, org_path)
@@ -363,26 +315,28 @@ def read_register(
         reader.unchecked.add("*role")
 
     parties: dict[str, Party] = {}
-    for i, party in reader.entries(root / "parties.yaml", "parties", Party, "party"):
+    parties_path = layout.list_file("party")
+    for i, party in reader.entries(parties_path, "parties", Party, "party"):
         if party.id in parties:
-            reader.duplicate(str(root / "parties.yaml"), ("parties", i), "party", party.id, "earlier in this file")
+            reader.duplicate(str(parties_path), ("parties", i), "party", party.id, "earlier in this file")
             continue
         parties[party.id] = party
-        sources[f"party:{party.id}"] = SourceRef(path=str(root / "parties.yaml"), prefix=("parties", i))
+        sources[f"party:{party.id}"] = SourceRef(path=str(parties_path), prefix=("parties", i))
 
     systems: dict[str, System] = {}
-    for i, system in reader.entries(root / "systems.yaml", "systems", System, "system"):
+    systems_path = layout.list_file("system")
+    for i, system in reader.entries(systems_path, "systems", System, "system"):
         if system.id in systems:
-            reader.duplicate(str(root / "systems.yaml"), ("systems", i), "system", system.id, "earlier in this file")
+            reader.duplicate(str(systems_path), ("systems", i), "system", system.id, "earlier in this file")
             continue
         systems[system.id] = system
-        sources[f"system:{system.id}"] = SourceRef(path=str(root / "systems.yaml"), prefix=("systems", i))
+        sources[f"system:{system.id}"] = SourceRef(path=str(systems_path), prefix=("systems", i))
 
     activities: dict[str, Activity] = {}
-    activity_dir = root / "activities"
+    activity_dir = layout.folder("activity")
     if not activity_dir.is_dir():
         reader.problems.append(Problem("missing-file", str(activity_dir), 0, 0, "", "no activities/ folder"))
-    for path in sorted(activity_dir.glob("*.yaml")) if activity_dir.is_dir() else []:
+    for path in layout.record_files("activity"):
         data = reader.read(path)
         activity = reader.validate(Activity, data, path) if data is not None else None
         if activity is None:
@@ -402,7 +356,7 @@ def read_register(
         sources[f"activity:{activity.id}"] = SourceRef(path=shown)
 
     dpias: dict[str, DpiaRecord] = {}
-    for path in sorted((root / "dpias").glob("*.yaml")) if (root / "dpias").is_dir() else []:
+    for path in layout.record_files("dpia"):
         data = reader.read(path)
         record = reader.validate(DpiaRecord, data, path) if data is not None else None
         if record is None:
@@ -427,10 +381,9 @@ def read_register(
         catalogue=catalogue,
         sources=sources,
         unchecked=frozenset(reader.unchecked),
+        texts=reader.texts,
     )
-    for shown, text in reader.texts.items():
-        register.remember_text(shown, text)
-    problems = reader.problems + check_references(register)
+    problems = reader.problems + check_references(register, Sources(register))
     return register, problems
 
 
@@ -457,13 +410,12 @@ def load_register_partial(register_dir: Path | str = "ropa", data_dir: Path | st
     register, problems = read_register(register_dir, data_dir)
     if register is None:
         raise RegisterError(problems)
-    root = Path(register_dir)
+    layout = RegisterLayout(register_dir)
     broken: dict[str, list[Problem]] = {}
     elsewhere: list[Problem] = []
     for problem in problems:
-        path = Path(problem.path)
-        if path.parent.name in ("activities", "dpias") and path.parent.parent == root and path.suffix == ".yaml":
-            broken.setdefault(path.stem, []).append(problem)
+        if layout.kind_of(problem.path) in ("activity", "dpia"):
+            broken.setdefault(Path(problem.path).stem, []).append(problem)
         else:
             elsewhere.append(problem)
     if elsewhere:

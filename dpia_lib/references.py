@@ -8,7 +8,7 @@ UAVG art. 30). The rule engine reports the same gaps as findings, from the same 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import yaml
@@ -16,21 +16,29 @@ import yaml
 from dpia_lib.diagnostics import Problem, suggest
 from dpia_lib.records import Activity
 from dpia_lib.register import Register
+from dpia_lib.sources import Sources
 from dpia_lib.yamlio import Locator, format_loc
+
+Loc = tuple[str | int, ...]
 
 __all__ = ["Gap", "art6_gaps", "art9_gaps", "check_catalogue_references", "check_completeness", "check_references"]
 
 
 def _ref_problem(
-    register: Register, key: str, loc: tuple[str | int, ...], what: str, ident: str, known: Iterable[str]
+    register: Register, sources: Sources, key: str, loc: Loc, what: str, ident: str, known: Iterable[str]
 ) -> Problem:
-    path, line, col = register.locate(key, loc)
+    path, line, col = sources.locate(key, loc)
     field = format_loc((*register.sources[key].prefix, *loc)) if key in register.sources else format_loc(loc)
     return Problem("unknown-reference", path, line, col, field, f"unknown {what} {ident!r}{suggest(ident, known)}")
 
 
-def check_references(register: Register) -> list[Problem]:
-    """Every unknown reference and cross-file duplicate id in ``register``."""
+def check_references(register: Register, sources: Sources | None = None) -> list[Problem]:
+    """Every unknown reference and cross-file duplicate id in ``register``.
+
+    ``sources``: the register's line lookups, when the caller keeps them (e.g. an
+    :class:`~dpia_lib.analysis.Analysis`'s).
+    """
+    sources = sources if sources is not None else Sources(register)
     problems: list[Problem] = []
     cat = register.catalogue
     roles = register.roles
@@ -41,25 +49,17 @@ def check_references(register: Register) -> list[Problem]:
     def need(key: str, loc: tuple[str | int, ...], what: str, ident: str | None, known: Mapping[str, object]) -> None:
         if ident is None or ident in known or ident in skip or any(f"*{w}" in skip for w in what.split(" or ")):
             return
-        problems.append(_ref_problem(register, key, loc, what, ident, known))
+        problems.append(_ref_problem(register, sources, key, loc, what, ident, known))
 
     need("organisation", ("privacy_officer_role",), "role", register.organisation.privacy_officer_role, roles)
     for system in register.systems.values():
         need(f"system:{system.id}", ("supplier",), "party", system.supplier, register.parties)
 
     flow_ids: dict[str, str] = {}
-    cats, parties, systems, measures, subjects = (cat.categories, register.parties, register.systems, cat.measures,
-                                                  cat.data_subjects)
+    cats = cat.categories
     for aid, act in register.activities.items():
         key = f"activity:{aid}"
-        # Fast path (a clean register): skip building field paths when every id of a kind is known.
-        if not (act.owner in roles and all(i in parties for i in act.controllers)
-                and all(i in subjects for i in act.data_subjects) and all(i in cats for i in act.categories)
-                and all(i in cats for i in act.retention) and all(i in systems for i in act.systems)
-                and all(i in roles for i in act.access) and all(i in measures for i in act.measures)
-                and all(t.party in parties for t in act.transfers)
-                and (act.screening_override is None or act.screening_override.by in roles)):
-            _activity_references(act, key, need, roles, register)
+        _activity_references(act, key, need, roles, register)
         for i, flow in enumerate(act.flows):
             if (flow.id not in flow_ids and flow.source in nodes and flow.target in nodes
                     and aid in (flow.source, flow.target) and all(c in cats for c in flow.categories)):
@@ -67,14 +67,14 @@ def check_references(register: Register) -> list[Problem]:
                 continue
             loc: tuple[str | int, ...] = ("flows", i)
             if flow.id in flow_ids:
-                path, line, col = register.locate(key, (*loc, "id"))
+                path, line, col = sources.locate(key, (*loc, "id"))
                 problems.append(Problem("duplicate-id", path, line, col, format_loc((*loc, "id")),
                                         f"flow id {flow.id!r} is already used in activity {flow_ids[flow.id]!r}"))
             flow_ids.setdefault(flow.id, aid)
             need(key, (*loc, "from"), "party or activity", flow.source, nodes)
             need(key, (*loc, "to"), "party or activity", flow.target, nodes)
             if aid not in (flow.source, flow.target):
-                path, line, col = register.locate(key, loc)
+                path, line, col = sources.locate(key, loc)
                 problems.append(Problem("bad-value", path, line, col, format_loc(loc),
                                         f"flow {flow.id!r} must start or end at activity {aid!r}"))
             for j, ident in enumerate(flow.categories):
@@ -83,31 +83,39 @@ def check_references(register: Register) -> list[Problem]:
     return problems + check_catalogue_references(register)
 
 
-_Need = Callable[[str, tuple[str | int, ...], str, "str | None", Mapping[str, object]], None]
+_Need = Callable[[str, Loc, str, "str | None", Mapping[str, object]], None]
+
+#: One field of an activity that holds references: what they name, the known ids, the ids, and the field
+#: path of the n-th id (built only when a reference is unknown).
+_Field = tuple[str, Mapping[str, object], Sequence["str | None"], Callable[[int, str | None], Loc]]
+
+
+def _activity_fields(act: Activity, roles: Mapping[str, object], register: Register) -> Iterator[_Field]:
+    """The reference fields of one activity outside its flows, in field order."""
+    cat = register.catalogue
+    yield "role", roles, (act.owner,), lambda n, i: ("owner",)
+    yield "party", register.parties, act.controllers, lambda n, i: ("controllers", n)
+    yield "data-subject category", cat.data_subjects, act.data_subjects, lambda n, i: ("data_subjects", n)
+    yield "data category", cat.categories, act.categories, lambda n, i: ("categories", n)
+    yield "data category", cat.categories, tuple(act.retention), lambda n, i: ("retention", str(i))
+    yield "system", register.systems, act.systems, lambda n, i: ("systems", n)
+    yield "role", roles, act.access, lambda n, i: ("access", n)
+    yield "measure", cat.measures, act.measures, lambda n, i: ("measures", n)
+    yield "party", register.parties, tuple(t.party for t in act.transfers), lambda n, i: ("transfers", n, "party")
+    if act.screening_override is not None:
+        yield "role", roles, (act.screening_override.by,), lambda n, i: ("screening_override", "by")
 
 
 def _activity_references(act: Activity, key: str, need: _Need, roles: Mapping[str, object], register: Register) -> None:
-    """The per-field reference checks of one activity outside its flows, in field order."""
-    cat = register.catalogue
-    need(key, ("owner",), "role", act.owner, roles)
-    for i, ident in enumerate(act.controllers):
-        need(key, ("controllers", i), "party", ident, register.parties)
-    for i, ident in enumerate(act.data_subjects):
-        need(key, ("data_subjects", i), "data-subject category", ident, cat.data_subjects)
-    for i, ident in enumerate(act.categories):
-        need(key, ("categories", i), "data category", ident, cat.categories)
-    for ident in act.retention:
-        need(key, ("retention", ident), "data category", ident, cat.categories)
-    for i, ident in enumerate(act.systems):
-        need(key, ("systems", i), "system", ident, register.systems)
-    for i, ident in enumerate(act.access):
-        need(key, ("access", i), "role", ident, roles)
-    for i, ident in enumerate(act.measures):
-        need(key, ("measures", i), "measure", ident, cat.measures)
-    for i, transfer in enumerate(act.transfers):
-        need(key, ("transfers", i, "party"), "party", transfer.party, register.parties)
-    if act.screening_override is not None:
-        need(key, ("screening_override", "by"), "role", act.screening_override.by, roles)
+    """The per-field reference checks of one activity outside its flows, in field order.
+
+    A field whose ids are all known is passed over without building a field path per id (the common case).
+    """
+    for what, known, idents, loc_of in _activity_fields(act, roles, register):
+        if all(i in known for i in idents):
+            continue
+        for n, ident in enumerate(idents):
+            need(key, loc_of(n, ident), what, ident, known)
 
 
 def _dpia_references(register: Register, need: _Need, roles: Mapping[str, object]) -> None:
@@ -191,11 +199,12 @@ def art9_gaps(register: Register) -> Iterator[Gap]:
                                 f"{' and '.join(missing)} (GDPR art. 9(2); UAVG art. 30)")
 
 
-def check_completeness(register: Register) -> list[Problem]:
+def check_completeness(register: Register, sources: Sources | None = None) -> list[Problem]:
     """The art. 6 and art. 9 gaps as problems with file and line."""
+    sources = sources if sources is not None else Sources(register)
     problems = []
     for code, gaps in (("art6-basis-missing", art6_gaps(register)), ("art9-condition-missing", art9_gaps(register))):
         for gap in gaps:
-            path, line, col = register.locate(f"activity:{gap.activity}", gap.loc)
+            path, line, col = sources.locate(f"activity:{gap.activity}", gap.loc)
             problems.append(Problem(code, path, line, col, format_loc(gap.loc), gap.message))
     return problems

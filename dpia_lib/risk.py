@@ -42,7 +42,7 @@ from pydantic import BaseModel, ConfigDict
 from dpia_lib.catalogue import FearedEvent
 from dpia_lib.records import Action, Activity, DpiaRecord, RiskAdjustment, Text
 from dpia_lib.register import Register
-from dpia_lib.screening import engine_graph
+from dpia_lib.analysis import Analysis, analyse
 
 __all__ = ["LEVEL_NAMES", "RiskAssessment", "RiskEntry", "RiskLevel", "applicable_events", "assess_risks"]
 
@@ -157,7 +157,7 @@ def _reaches_employer(register: Register, G: nx.MultiDiGraph, aid: str,
 def applicable_events(register: Register, activity: Activity, G: nx.MultiDiGraph | None = None,
                       cache: dict[str, list[str]] | None = None) -> list[FearedEvent]:
     """The feared events of the catalogue that apply to ``activity`` (their ``applies`` conditions)."""
-    G = G if G is not None else engine_graph(register)
+    G = G if G is not None else analyse(register).graph
     cats = register.catalogue.categories
     entries = [cats[c] for c in activity.categories if c in cats]
     facts = {
@@ -252,10 +252,13 @@ def _entry(register: Register, G: nx.MultiDiGraph, act: Activity, event: FearedE
                      drivers=tuple(drivers), adjustment=adjustment)
 
 
-def assess_risks(register: Register, activity_id: str, graph: nx.MultiDiGraph | None = None) -> RiskAssessment:
-    """Assess the feared events of one activity (:class:`~dpia_lib.errors.UnknownActivityError` if unknown)."""
+def assess_risks(register: Register | Analysis, activity_id: str,
+                 graph: nx.MultiDiGraph | None = None) -> RiskAssessment:
+    """Assess the feared events of one activity of a register or :class:`~dpia_lib.analysis.Analysis`
+    (:class:`~dpia_lib.errors.UnknownActivityError` if unknown)."""
+    analysis = analyse(register, graph)
+    register, G = analysis.register, analysis.graph
     act = register.activity(activity_id)
-    G = graph if graph is not None else engine_graph(register)
     record = register.dpias.get(activity_id)
     cache: dict[str, list[str]] = {}
     risks = tuple(_entry(register, G, act, event, record, cache)

@@ -21,14 +21,13 @@ says so (``overridden``), with the override as a reason of its own.
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
+from dpia_lib.analysis import Analysis, analyse
 from dpia_lib.catalogue import TriggerMatch
-from dpia_lib.flows import flow_graph
 from dpia_lib.law import Verdict
 from dpia_lib.records import Activity, ScreeningOverride
 from dpia_lib.register import Register
@@ -85,20 +84,12 @@ class Screening(BaseModel):
         }
 
 
-_GRAPHS: dict[int, nx.MultiDiGraph] = {}
+def engine_graph(register: Register | Analysis) -> nx.MultiDiGraph:
+    """The frozen flow graph of ``register``: an analysis's own, or a new one for a register.
 
-
-def engine_graph(register: Register) -> nx.MultiDiGraph:
-    """The flow graph of ``register``, built once per register object (a register never changes).
-
-    Treat it as read-only: screening, rules and risk share it.
+    To share one graph between screening, rules and risk, pass them one :class:`~dpia_lib.analysis.Analysis`.
     """
-    key = id(register)
-    graph = _GRAPHS.get(key)
-    if graph is None:
-        graph = _GRAPHS[key] = flow_graph(register)
-        weakref.finalize(register, _GRAPHS.pop, key, None)
-    return graph
+    return analyse(register).graph
 
 
 def _source(entry: Any) -> str:
@@ -241,13 +232,16 @@ def _screen(register: Register, G: nx.MultiDiGraph, act: Activity) -> Screening:
     )
 
 
-def screen(register: Register, graph: nx.MultiDiGraph | None = None) -> dict[str, Screening]:
-    """Screen every activity; keyed and sorted by activity id."""
-    G = graph if graph is not None else engine_graph(register)
+def screen(register: Register | Analysis, graph: nx.MultiDiGraph | None = None) -> dict[str, Screening]:
+    """Screen every activity of a register or :class:`~dpia_lib.analysis.Analysis`; keyed and sorted by id."""
+    analysis = analyse(register, graph)
+    register, G = analysis.register, analysis.graph
     return {aid: _screen(register, G, act) for aid, act in sorted(register.activities.items())}
 
 
-def screen_activity(register: Register, activity_id: str, graph: nx.MultiDiGraph | None = None) -> Screening:
+def screen_activity(register: Register | Analysis, activity_id: str, graph: nx.MultiDiGraph | None = None) -> Screening:
     """Screen one activity (:class:`~dpia_lib.errors.UnknownActivityError` for an unknown id)."""
+    analysis = analyse(register, graph)
+    register, G = analysis.register, analysis.graph
     act = register.activity(activity_id)
-    return _screen(register, graph if graph is not None else engine_graph(register), act)
+    return _screen(register, G, act)

@@ -36,8 +36,9 @@ from dpia_lib.batch.index import IndexEntry, write_index
 from dpia_lib.batch.parameters import RESERVED_NAMES, notebook_parameters, register_parameters, report_paths
 from dpia_lib.batch.select import select_activities
 from dpia_lib.errors import ParameterError
-from dpia_lib.loading import DEFAULT_DATA_DIR, load_register_partial
+from dpia_lib.loading import load_register_partial
 from dpia_lib.register import Register
+from dpia_lib.resources import shipped_notebook_dir
 from dpia_lib.report.labels import check_language, load_labels
 from dpia_lib.report.parameters import check_as_of
 from dpia_lib.report.summary import highest_residual_label
@@ -45,8 +46,8 @@ from dpia_lib.screening import screen
 
 __all__ = ["NOTEBOOK_DIR", "BatchOptions", "BatchResult", "plan_jobs", "process_job", "run_batch"]
 
-#: The shipped notebooks (``notebooks/`` beside the package, like ``data/``).
-NOTEBOOK_DIR = DEFAULT_DATA_DIR.parent / "notebooks"
+#: The shipped notebook templates (see :func:`dpia_lib.resources.shipped_notebook_dir`).
+NOTEBOOK_DIR = shipped_notebook_dir()
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ def run_batch(options: BatchOptions, *, progress: bool = False) -> BatchResult:
     in the background is shut down)."""
     from tqdm import tqdm
 
+    from dpia_lib.analysis import analyse
     from dpia_lib.risk import assess_risks
 
     started = time.perf_counter()
@@ -151,7 +153,8 @@ def run_batch(options: BatchOptions, *, progress: bool = False) -> BatchResult:
         # A broken activity file sets that activity aside; the others are still reported on.
         partial = load_register_partial(options.register)
         register = partial.register
-        screenings = screen(register)
+        analysis = analyse(register)  # one flow graph for the screenings and the index's risks
+        screenings = screen(analysis)
         activities = select_activities(register, names=options.activities, all_activities=options.all_activities,
                                        screenings=screenings, broken=partial.broken)
         options.out.mkdir(parents=True, exist_ok=True)
@@ -186,7 +189,7 @@ def run_batch(options: BatchOptions, *, progress: bool = False) -> BatchResult:
             continue
         verdict = screenings[aid]
         try:
-            highest = highest_residual_label(assess_risks(register, aid), language)
+            highest = highest_residual_label(assess_risks(analysis, aid), language)
         except Exception:  # noqa: BLE001 - the activity's own report shows the error; the index goes on
             highest = "—"
         entries.append(IndexEntry(

@@ -44,8 +44,8 @@ from dpia_lib.editing.save import (
     sweep_temp_files,
 )
 from dpia_lib.errors import ParameterError, RegisterError
-from dpia_lib.loading import DEFAULT_DATA_DIR
 from dpia_lib.register import Register
+from dpia_lib.resources import data_dir_for
 from dpia_lib.validation import validate_register
 from dpia_lib.yamlio import MAX_FILE_BYTES, format_loc
 
@@ -72,10 +72,7 @@ class EditSession:
     def __init__(self, register_dir: Path | str = "ropa", data_dir: Path | str | None = None,
                  *, user: str | None = None) -> None:
         self.root = Path(register_dir)
-        if data_dir is None:
-            beside = self.root.parent / "data"
-            data_dir = beside if (beside / "categories.yaml").is_file() else DEFAULT_DATA_DIR
-        self.data_dir = Path(data_dir)
+        self.data_dir = data_dir_for(self.root, data_dir)
         self.user = user or default_user()
         self._state = _State()
         self._validated: tuple[dict[str, str], tuple[Problem, ...]] | None = None

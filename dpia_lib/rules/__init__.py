@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from dpia_lib.analysis import Analysis, analyse
 from dpia_lib.findings import Finding, sort_findings
 from dpia_lib.register import Register
 from dpia_lib.rules._context import Context
@@ -34,7 +35,6 @@ from dpia_lib.rules.lawfulness import (
     check_source_informed,
     check_transfers,
 )
-from dpia_lib.screening import engine_graph
 
 __all__ = ["RULES", "RULE_CODES", "check"]
 
@@ -76,9 +76,11 @@ RULES: tuple[Callable[[Context], None], ...] = (
 )
 
 
-def check(register: Register, as_of: dt.date) -> list[Finding]:
-    """Run every rule on ``register`` as of the date ``as_of``; the findings, sorted by file and line."""
-    ctx = Context(register=register, graph=engine_graph(register), as_of=as_of)
+def check(register: Register | Analysis, as_of: dt.date) -> list[Finding]:
+    """Run every rule on a register or :class:`~dpia_lib.analysis.Analysis` as of the date ``as_of``; the
+    findings, sorted by file and line."""
+    analysis = analyse(register)
+    ctx = Context(register=analysis.register, graph=analysis.graph, as_of=as_of, sources=analysis.sources)
     for rule in RULES:
         rule(ctx)
     return sort_findings(ctx.findings)

@@ -14,6 +14,7 @@ import networkx as nx
 
 from dpia_lib.findings import Finding, Severity
 from dpia_lib.register import Register
+from dpia_lib.sources import Sources
 from dpia_lib.yamlio import format_loc
 
 __all__ = ["Context", "Loc"]
@@ -29,6 +30,8 @@ class Context:
     graph: nx.MultiDiGraph
     as_of: dt.date
     findings: list[Finding] = field(default_factory=list)
+    #: Line lookups of the register (kept for the run; an analysis's when the caller has one).
+    sources: Sources | None = None
 
     @cached_property
     def flow_index(self) -> dict[str, tuple[str, int]]:
@@ -41,7 +44,9 @@ class Context:
         rule = self.register.catalogue.rules.get(code)
         severity = rule.severity if rule is not None else Severity.HIGH
         citation = (rule.citation or "analysis") if rule is not None else "analysis"
-        path, line, _ = self.register.locate(key, loc)
+        if self.sources is None:
+            self.sources = Sources(self.register)
+        path, line, _ = self.sources.locate(key, loc)
         prefix = self.register.sources[key].prefix if key in self.register.sources else ()
         self.findings.append(Finding(code=code, severity=severity, activity=activity, message=message,
                                      citation=citation, path=path, line=line, field=format_loc((*prefix, *loc))))
