@@ -42,6 +42,7 @@ __all__ = [
     "Section",
     "Statement",
     "build_statement",
+    "is_recipient",
     "notice_labels",
     "period_text",
 ]
@@ -91,6 +92,13 @@ def period_text(period: str, language: str) -> str:
     number, unit = int(m.group(1)), m.group(2).rstrip("s")
     one, many = notice_labels()["units"][unit][language]
     return f"{number} {one if number == 1 else many}"
+
+
+def is_recipient(register: Register, node: str) -> bool:
+    """Whether a flow target counts as a recipient (GDPR art. 4(9)): a party other than the data subject;
+    a public authority receiving data in a particular inquiry, such as the supervisory authority, is not."""
+    party = register.parties.get(node)
+    return party is not None and str(party.role) not in ("data-subject", "supervisory-authority")
 
 
 def _sentence(text: str) -> str:
@@ -274,8 +282,7 @@ class _Builder:
         return lines or [_t("text", "no-interest", self.lang)]
 
     def recipients(self, acts: list[Activity]) -> list[str]:
-        ids = sorted({v for a in acts for _, v in self.G.out_edges(a.id)
-                      if self.G.nodes[v]["kind"] == "party" and v != "data-subject"},
+        ids = sorted({v for a in acts for _, v in self.G.out_edges(a.id) if is_recipient(self.r, v)},
                      key=lambda pid: self.party(pid))
         if not ids:
             return [_t("text", "no-recipients", self.lang)]
