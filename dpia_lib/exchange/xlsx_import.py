@@ -425,10 +425,11 @@ def _machine(state: _State, sheets: dict[str, Any]) -> dict[str, Any]:
             continue
         try:
             value = json.loads(str(text))
-            if not isinstance(value, dict):
-                raise ValueError("not an object")
         except ValueError as exc:
             state.problem("bad-value", _Cell(ws.title, f"B{row[0].row}"), str(key), f"not a JSON object ({exc})")
+            continue
+        if not isinstance(value, dict):
+            state.problem("bad-value", _Cell(ws.title, f"B{row[0].row}"), str(key), "not a JSON object")
             continue
         out[str(key)] = value
     return out
@@ -444,9 +445,9 @@ def _locate(state: _State, rel: str, field_path: str) -> _Cell | None:
     for (file, loc), cell in state.cells.items():
         if file != rel:
             continue
-        if loc == field_path or not loc or field_path.startswith(loc + ".") or field_path.startswith(loc + "["):
-            if best is None or len(loc) > best[0]:
-                best = (len(loc), cell)
+        matches = loc == field_path or not loc or field_path.startswith((loc + ".", loc + "["))
+        if matches and (best is None or len(loc) > best[0]):
+            best = (len(loc), cell)
     return best[1] if best else None
 
 

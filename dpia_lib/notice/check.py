@@ -268,9 +268,9 @@ def check_statement(register: Register, path: Path | str, language: str = "nl") 
         for _, v, data in G.out_edges(a.id, data=True):
             if is_recipient(register, v):
                 idx = next((i for i, f in enumerate(a.flows) if f.target == v), None)
-                where = c.loc(f"activity:{a.id}", "flows", idx) if idx is not None else \
+                spot = c.loc(f"activity:{a.id}", "flows", idx) if idx is not None else \
                     c.loc(f"activity:{a.id}", "systems")
-                recipients.setdefault(v, []).append(where)
+                recipients.setdefault(v, []).append(spot)
     na_reasons = {
         "13-1-b": None if org.dpo_appointed else (c.w("dpo-none"), c.loc("organisation", "dpo_appointed")),
         "13-1-d": None if "legitimate-interests" in bases_used else (c.w("no-f"), ""),
@@ -294,8 +294,8 @@ def check_statement(register: Register, path: Path | str, language: str = "nl") 
         if hit is not None:
             c.add(f"item:{item}", item, title, "covered", spec["citation"], c.ev(*hit))
         else:
-            terms = " + ".join("/".join(t for t in terms[:3]) for terms in sets)
-            c.add(f"item:{item}", item, title, "missing", c.w("item-missing", terms=terms))
+            looked = " + ".join("/".join(t for t in group[:3]) for group in sets)
+            c.add(f"item:{item}", item, title, "missing", c.w("item-missing", terms=looked))
     # -- legal bases -----------------------------------------------------------------------------------
     enumerations = [i for i in c.find(vocab["bases_word"])
                     if sum(1 for terms in vocab["bases"].values() if c.near(i, terms, 0) is not None) >= 2]
