@@ -63,7 +63,7 @@ def normalise(text: str) -> str:
 @cache
 def _pattern(term: str) -> re.Pattern[str]:
     words = normalise(term).strip()
-    tail = r"(?![a-z0-9])" if len(words) <= 3 else ""
+    tail = r"(?![a-z0-9])" if len(words) <= 4 else ""
     return re.compile(r"(?<![a-z0-9])" + re.escape(words) + tail)
 
 
@@ -350,7 +350,8 @@ def check_statement(register: Register, path: Path | str, language: str = "nl") 
                 c.add(f"{kind}:{pid}", item, title, "covered", name, c.ev(*context), refs[:2])
             elif hits:
                 c.add(f"{kind}:{pid}", item, title, "missing",
-                      c.w("not-named-context", what=what, line=lines[hits[0]].label), c.ev(hits[0]), refs)
+                      c.w("not-named-context", what=what, line=", ".join(lines[h].label for h in hits[:3])),
+                      c.ev(*hits[:3]), refs)
             else:
                 c.add(f"{kind}:{pid}", item, title, "missing", c.w("not-named", terms=", ".join(terms[:4])),
                       register=refs)
