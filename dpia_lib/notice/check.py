@@ -291,10 +291,10 @@ def check_statement(register: Register, path: Path | str, language: str = "nl") 
             continue
         sets = [[org.name if t == "{org}" else t for t in terms] for terms in spec["sets"]]
         hit = _sets_match(c, sets, int(spec.get("window", window)))
+        looked = " + ".join("/".join(c.w("a-period") if t == "{period}" else t for t in group[:3]) for group in sets)
         if hit is not None:
-            c.add(f"item:{item}", item, title, "covered", spec["citation"], c.ev(*hit))
+            c.add(f"item:{item}", item, title, "covered", c.w("item-covered", terms=looked), c.ev(*hit))
         else:
-            looked = " + ".join("/".join(t for t in group[:3]) for group in sets)
             c.add(f"item:{item}", item, title, "missing", c.w("item-missing", terms=looked))
     # -- legal bases -----------------------------------------------------------------------------------
     enumerations = [i for i in c.find(vocab["bases_word"])
