@@ -56,7 +56,8 @@ def art30_table(register: Register, language: str = "nl") -> pd.DataFrame:
         purposes = "; ".join(
             f"{p.description.get(language)} [{citation(p.basis) if p.basis else '—'}]" for p in act.purposes
         )
-        subjects = ", ".join(cat.data_subjects[s].label.get(language) for s in act.data_subjects if s in cat.data_subjects)
+        subjects = ", ".join(cat.data_subjects[s].label.get(language)
+                             for s in act.data_subjects if s in cat.data_subjects)
         categories = ", ".join(cat.categories[c].label.get(language) for c in act.categories if c in cat.categories)
         recipients = sorted({v for _, v in G.out_edges(aid) if G.nodes[v]["kind"] == "party"})
         transfers = "; ".join(f"{t.party} ({t.country}, {t.safeguard.value})" for t in act.transfers) or "—"

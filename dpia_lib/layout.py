@@ -37,6 +37,11 @@ LIST_FILES: dict[str, tuple[str, str]] = {"party": ("parties.yaml", "parties"),
 FOLDERS: dict[str, str] = {"activity": "activities", "dpia": "dpias"}
 
 
+#: The kind of each file directly in the register folder.
+_ROOT_FILES: dict[str, FileKind] = {ORGANISATION_FILE: "organisation", LIST_FILES["party"][0]: "parties",
+                                    LIST_FILES["system"][0]: "systems"}
+
+
 @dataclass(frozen=True)
 class RegisterLayout:
     """Where the files of the register in :attr:`root` are."""
@@ -81,10 +86,7 @@ class RegisterLayout:
         """What the file ``path`` holds, or None when it is not one of the register's files."""
         path = Path(path)
         if path.parent == self.root:
-            for kind, (name, key) in LIST_FILES.items():
-                if path.name == name:
-                    return "parties" if kind == "party" else "systems"
-            return "organisation" if path.name == ORGANISATION_FILE else None
+            return _ROOT_FILES.get(path.name)
         if path.parent.parent == self.root and path.suffix == ".yaml":
             for kind, folder in FOLDERS.items():
                 if path.parent.name == folder:

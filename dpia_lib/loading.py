@@ -134,8 +134,8 @@ def _parse_file(path: Path, shown: str) -> tuple[str | None, Any, list[Problem]]
 class ParseCache(Protocol):
     """Keeps parsed and validated files between runs (see :mod:`dpia_lib.incremental`)."""
 
-    def parsed(self, path: Path, shown: str,
-               parse: Callable[[Path, str], tuple[str | None, Any, list[Problem]]]) -> tuple[str | None, Any, list[Problem]]:
+    def parsed(self, path: Path, shown: str, parse: Callable[[Path, str], tuple[str | None, Any, list[Problem]]]
+               ) -> tuple[str | None, Any, list[Problem]]:
         """``parse(path, shown)``, or its earlier result while the file is unchanged."""
 
     def validated(self, shown: str, key: tuple[Any, ...],
@@ -256,7 +256,8 @@ def _read_catalogue(reader: _Reader, data_dir: Path) -> Catalogue:
 
     return Catalogue(
         categories=_catalogue_entries(reader, data_dir, "categories", DataCategory, "data category", lambda e: e.id),
-        data_subjects=_catalogue_entries(reader, data_dir, "data_subjects", DataSubjectCategory, "data-subject category", lambda e: e.id),
+        data_subjects=_catalogue_entries(reader, data_dir, "data_subjects", DataSubjectCategory,
+                                         "data-subject category", lambda e: e.id),
         measures=_catalogue_entries(reader, data_dir, "measures", Measure, "measure", lambda e: e.id),
         countries=_catalogue_entries(reader, data_dir, "countries", Country, "country", lambda e: e.code),
         wp248=_catalogue_entries(reader, engine("wp248"), "wp248", Wp248Criterion, "WP248 criterion",

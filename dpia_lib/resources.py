@@ -22,7 +22,8 @@ from pathlib import Path
 
 from dpia_lib.errors import DpiaError, ParameterError
 
-__all__ = ["CATALOGUE_MARKER", "data_dir_for", "notebook", "shipped_data_dir", "shipped_notebook_dir"]
+__all__ = ["CATALOGUE_MARKER", "data_dir_for", "notebook", "shipped_data_dir", "shipped_notebook_dir",
+           "starter_register_dir"]
 
 #: The catalogue file whose presence makes a folder beside a register its catalogue folder.
 CATALOGUE_MARKER = "categories.yaml"
@@ -49,6 +50,14 @@ def shipped_data_dir() -> Path:
 def shipped_notebook_dir() -> Path:
     """The folder of the notebook templates shipped with dpia-workbook (``dpia``, ``register``, ``editor``)."""
     return _shipped("notebooks")
+
+
+def starter_register_dir() -> Path:
+    """The commented starter register that ``dpia init`` copies (``dpia_lib/templates/register``)."""
+    path = files("dpia_lib").joinpath("templates", "register")
+    if not isinstance(path, Path) or not path.is_dir():
+        raise DpiaError(f"dpia-workbook's starter register is missing from {path}: reinstall the package")
+    return path
 
 
 def notebook(name: str) -> Path:

@@ -39,10 +39,10 @@ from typing import Any
 import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
+from dpia_lib.analysis import Analysis, analyse
 from dpia_lib.catalogue import FearedEvent
 from dpia_lib.records import Action, Activity, DpiaRecord, RiskAdjustment, Text
 from dpia_lib.register import Register
-from dpia_lib.analysis import Analysis, analyse
 
 __all__ = ["LEVEL_NAMES", "RiskAssessment", "RiskEntry", "RiskLevel", "applicable_events", "assess_risks"]
 

@@ -114,7 +114,7 @@ def test_paths_found_on_a_cycle_without_entry_point() -> None:
 
 
 def test_register_text_is_drawn_literally(G: nx.MultiDiGraph) -> None:
-    # '$...$' in a register string must not be read as matplotlib mathtext (it raised before).
+    # '$...$' in a register string must be drawn as it is, not read as matplotlib mathtext.
     G = G.copy()
     G.nodes["newsletter"]["label"] = {"nl": r"Nieuwsbrief $\euro$ acties", "en": r"Newsletter $\euro$"}
     svg = figure_bytes(draw_flow_graph(G, language="nl", title="$x$"), "svg")

@@ -21,7 +21,8 @@ from dpia_lib.validation import validate_register
 
 BANK = Path(__file__).parent / "register_bank"
 CASES = sorted(BANK.glob("*.yaml"))
-HEADER = re.compile(rb"# target: (?P<target>\S+)\n# expect: (?P<code>[a-z0-9-]+) line (?P<line>\d+)(?: field (?P<field>\S+))?\n")
+HEADER = re.compile(rb"# target: (?P<target>\S+)\n"
+                    rb"# expect: (?P<code>[a-z0-9-]+) line (?P<line>\d+)(?: field (?P<field>\S+))?\n")
 
 
 def test_bank_is_large_enough() -> None:

@@ -1,4 +1,4 @@
-"""The synthetic register generator (issue 7): deterministic by seed, valid by construction against the
+"""The synthetic register generator: deterministic by seed, valid by construction against the
 shipped catalogues, realistic in shape, and free of personal data. Budget: about 5 s.
 """
 

@@ -38,10 +38,10 @@ from dpia_lib.batch.select import select_activities
 from dpia_lib.errors import ParameterError
 from dpia_lib.loading import load_register_partial
 from dpia_lib.register import Register
-from dpia_lib.resources import shipped_notebook_dir
 from dpia_lib.report.labels import check_language, load_labels
 from dpia_lib.report.parameters import check_as_of
 from dpia_lib.report.summary import highest_residual_label
+from dpia_lib.resources import shipped_notebook_dir
 from dpia_lib.screening import screen
 
 __all__ = ["NOTEBOOK_DIR", "BatchOptions", "BatchResult", "plan_jobs", "process_job", "run_batch"]

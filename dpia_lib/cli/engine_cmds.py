@@ -11,9 +11,8 @@ import datetime as dt
 import sys
 from typing import Any
 
-from dpia_lib.cli.common import add_register_option, print_json
+from dpia_lib.cli.common import add_register_option, load_analysis, print_json
 from dpia_lib.findings import Severity, at_or_above
-from dpia_lib.loading import load_register
 from dpia_lib.risk import assess_risks
 from dpia_lib.rules import check
 from dpia_lib.screening import Screening, screen, screen_activity
@@ -56,7 +55,7 @@ def screening_table(screenings: list[Screening]) -> str:
 
 
 def _screen(args: argparse.Namespace) -> int:
-    register = load_register(args.register, args.data)
+    register = load_analysis(args)
     if args.activity:
         screenings = [screen_activity(register, args.activity)]
     else:
@@ -69,7 +68,7 @@ def _screen(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    register = load_register(args.register, args.data)
+    register = load_analysis(args)
     findings = check(register, args.as_of or dt.date.today())
     failing = at_or_above(findings, args.fail_on)
     if args.format == "json":
@@ -83,7 +82,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _risks(args: argparse.Namespace) -> int:
-    register = load_register(args.register, args.data)
+    register = load_analysis(args)
     assessment = assess_risks(register, args.activity)
     if args.format == "json":
         print_json(assessment.as_dict())
