@@ -14,6 +14,7 @@ file (:class:`Locator`), so a clean register never pays for line marks.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Hashable, Sequence
 from pathlib import Path
@@ -303,6 +304,7 @@ class Locator:
         self._composed = False
         self._parsed = parsed
         self._parts: dict[int, yaml.Node | None] = {}  # composed prefixes by length
+        self._ends: dict[str, int] | None = None  # top-level key -> end of its value (indexed once)
 
     def _node(self) -> yaml.Node | None:
         if not self._composed:
@@ -316,11 +318,9 @@ class Locator:
 
     def _part(self, key: str) -> yaml.Node | None:
         """The composed root of the shortest prefix holding top-level ``key`` and its whole value, or None."""
-        found = re.search(rf"^{re.escape(key)}:(?=[ \t\r\n]|$)", self._text, re.MULTILINE)
-        if found is None:
+        end = self._top_ends().get(key)
+        if end is None:
             return None
-        after = _TOP_LINE.search(self._text, found.end())
-        end = after.start() if after is not None else len(self._text)
         if end not in self._parts:
             if len(self._parts) >= 4:  # many keys asked: composing the whole text once is cheaper
                 return None
@@ -333,6 +333,25 @@ class Locator:
         if isinstance(node, yaml.MappingNode) and any(str(k.value) == key for k, _ in node.value):
             return node
         return None
+
+    def _top_ends(self) -> dict[str, int]:
+        """Where the value of each top-level key ends (the start of the next top-level line), in one pass.
+
+        Indexed once per text, so that locating N fields costs one pass over the text plus N lookups.
+        A key is the shortest start of a top line that ends in ``:`` before a blank or the line end (the
+        first line of each key counts); a key not found here makes :meth:`_part` fall back to the
+        whole text.
+        """
+        if self._ends is None:
+            starts = [m.start() for m in _TOP_LINE.finditer(self._text)]
+            starts.append(len(self._text))
+            ends: dict[str, int] = {}
+            for start, end in itertools.pairwise(starts):
+                found = _TOP_KEY.match(self._text, start, end)
+                if found is not None:
+                    ends.setdefault(found.group(1), end)
+            self._ends = ends
+        return self._ends
 
     def position(self, loc: Sequence[str | int], key: bool = False) -> tuple[int, int]:
         """1-based (line, column) of the deepest node on ``loc``; of the key itself if ``key``."""
@@ -364,3 +383,5 @@ class Locator:
 
 #: The start of a line that, in a text that composes, can only begin a top-level key (or end the document).
 _TOP_LINE = re.compile(r"^[A-Za-z0-9_]", re.MULTILINE)
+#: A top-level key at the start of such a line: the shortest text before ``:`` and a blank or line end.
+_TOP_KEY = re.compile(r"([A-Za-z0-9_][^\n]*?):(?=[ \t\r\n]|$)", re.MULTILINE)
