@@ -34,6 +34,10 @@ PROBLEM_CODES: dict[str, str] = {
     "personal-data-phone": "a Dutch phone number",
     "personal-data-iban": "an IBAN that passes the mod-97 check",
     "personal-data-birth-date": "a date next to a word for birth",
+    # reading: only regular files inside the register are read
+    "not-a-regular-file": "a device, named pipe, socket or folder where a register file was expected",
+    "outside-register": "a symbolic link to a file outside the register or catalogue folder",
+    "unreadable-folder": "a register folder that cannot be listed (e.g. no permission)",
 }
 
 

@@ -15,7 +15,9 @@ file (:class:`Locator`), so a clean register never pays for line marks.
 from __future__ import annotations
 
 import itertools
+import os
 import re
+import stat
 from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import Any
@@ -118,16 +120,68 @@ class _DuplicateKey(yaml.YAMLError):
         self.problem_mark = mark
 
 
-def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
-    """Read ``path`` as UTF-8 text, refusing oversized files and bad bytes."""
+#: What a path that is not a regular file is, by ``stat`` file type (for the problem message).
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def read_text(path: Path, shown: str, *, root: Path | None = None,
+              outside_links: bool = False) -> tuple[str | None, list[Problem]]:
+    """Read ``path`` as UTF-8 text, refusing anything but a regular file of at most :data:`MAX_FILE_BYTES`.
+
+    Devices, named pipes, sockets and folders are refused without being opened for a blocking read (a
+    FIFO would hang, ``/dev/zero`` would never end), and at most ``MAX_FILE_BYTES + 1`` bytes are ever
+    read, whatever the file's size claims. With ``root`` (the register or catalogue folder), a symbolic
+    link whose target lies outside ``root`` is refused unless ``outside_links`` is true.
+
+    >>> read_text(Path("/dev/zero"), "z.yaml")[1][0].format()
+    'z.yaml:1:1: not-a-regular-file: this is a character device, not a regular file; only regular files are read'
+    """
+    def problem(code: str, message: str) -> tuple[None, list[Problem]]:
+        return None, [Problem(code, shown, 1, 1, "", message)]
+
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [Problem("file-too-large", shown, 1, 1, "",
-                                  f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")]
-        raw = path.read_bytes()
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return problem("not-a-regular-file",
+                           f"this is {_kind(info.st_mode)}, not a regular file; only regular files are read")
+        if root is not None and not outside_links and os.path.islink(path):
+            target, inside = os.path.realpath(path), os.path.realpath(root)
+            if not _inside(target, inside):
+                return problem("outside-register", f"a symbolic link to {target}, outside {root}; "
+                               "copy the file into the register instead")
+        if info.st_size > MAX_FILE_BYTES:
+            return problem("file-too-large", f"file is {info.st_size} bytes; the limit is {MAX_FILE_BYTES}")
+        # O_NONBLOCK: should the path be swapped for a FIFO after the check, opening it does not hang
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+        try:
+            opened = os.fstat(fd)
+            if not stat.S_ISREG(opened.st_mode):
+                return problem("not-a-regular-file",
+                               f"this is {_kind(opened.st_mode)}, not a regular file; only regular files are read")
+            chunks: list[bytes] = []
+            total = 0
+            while total <= MAX_FILE_BYTES:
+                chunk = os.read(fd, MAX_FILE_BYTES + 1 - total)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+        finally:
+            os.close(fd)
     except OSError as exc:
-        return None, [Problem("missing-file", shown, 1, 1, "", f"cannot read file: {exc.strerror}")]
+        return problem("missing-file", f"cannot read file: {exc.strerror}")
+    if total > MAX_FILE_BYTES:
+        return problem("file-too-large", f"file grew past the limit of {MAX_FILE_BYTES} bytes while being read")
+    raw = b"".join(chunks)
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
