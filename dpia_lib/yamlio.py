@@ -104,7 +104,24 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc]
         return super().construct_mapping(node, deep=True)  # type: ignore[no-any-return]
 
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
+        return _refuse_sexagesimal(node, super().construct_yaml_int(node))
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> Any:
+        return _refuse_sexagesimal(node, super().construct_yaml_float(node))
+
+
+def _refuse_sexagesimal(node: yaml.ScalarNode, value: Any) -> Any:
+    """YAML 1.1 reads ``1:30:00`` as the base-60 number 5400: no register field means that, so refuse it."""
+    if ":" in node.value:
+        raise _BadScalar(f"{node.value!r} would be read as the base-60 number {value} (YAML 1.1); "
+                         "put it in quotes if it is text", node.start_mark)
+    return value
+
+
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
 
 
 class _BadScalar(yaml.YAMLError):
@@ -274,7 +291,7 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
         return None, [Problem("duplicate-key", shown, dup.line + 1, dup.column + 1, str(exc.key), str(exc))]
     except _BadScalar as exc:
         bad = exc.problem_mark
-        return None, [Problem("bad-value", shown, bad.line + 1, bad.column + 1, "", str(exc))]
+        return None, [Problem("bad-value", shown, bad.line + 1, bad.column + 1, _field_at(text, bad), str(exc))]
     except yaml.MarkedYAMLError as exc:
         mark: yaml.Mark | None = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -293,6 +310,29 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
         return None, [Problem("yaml-syntax", shown, 1, 1, "", "nesting too deep")]
     finally:
         loader.dispose()
+
+
+def _field_at(text: str, mark: yaml.Mark) -> str:
+    """The field path (``purposes[0].basis``) of the scalar that starts at ``mark``, or ``""``.
+
+    >>> _field_at("a:\\n  - \\u00e9\\n  - {b: 1:30}\\n", yaml.Mark("", 0, 2, 8, None, None))
+    'a[1].b'
+    """
+    try:
+        root = yaml.compose(text, Loader=_LocatorLoader)
+    except (yaml.YAMLError, RecursionError):
+        return ""
+    stack: list[tuple[yaml.Node, tuple[str | int, ...]]] = [(root, ())] if root is not None else []
+    while stack:
+        node, loc = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if (node.start_mark.line, node.start_mark.column) == (mark.line, mark.column):
+                return format_loc(loc)
+        elif isinstance(node, yaml.SequenceNode):
+            stack += [(item, (*loc, i)) for i, item in enumerate(node.value)]
+        elif isinstance(node, yaml.MappingNode):
+            stack += [(value, (*loc, str(key.value))) for key, value in node.value]
+    return ""
 
 
 def _reader_position(text: str, position: int, byte_offset: bool) -> tuple[int, int]:
