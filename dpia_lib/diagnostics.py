@@ -38,6 +38,7 @@ PROBLEM_CODES: dict[str, str] = {
     "not-a-regular-file": "a device, named pipe, socket or folder where a register file was expected",
     "outside-register": "a symbolic link to a file outside the register or catalogue folder",
     "unreadable-folder": "a register folder that cannot be listed (e.g. no permission)",
+    "audit-line-unreadable": "a line of the audit log that is not a whole entry (cut short by a crash)",
 }
 
 
