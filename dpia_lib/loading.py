@@ -8,6 +8,9 @@ register are described in :mod:`dpia_lib.layout`; its catalogues (``data/*.yaml`
 
 from __future__ import annotations
 
+import functools
+import os
+import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -122,9 +125,13 @@ def _convert(
     return problems
 
 
-def _parse_file(path: Path, shown: str) -> tuple[str | None, Any, list[Problem]]:
-    """A file's text (None if unreadable), its parsed data and the problems of reading and parsing it."""
-    text, problems = read_text(path, shown)
+def _parse_file(path: Path, shown: str, *, root: Path | None = None,
+                outside_links: bool = False) -> tuple[str | None, Any, list[Problem]]:
+    """A file's text (None if unreadable), its parsed data and the problems of reading and parsing it.
+
+    With ``root``, a symbolic link leaving ``root`` is refused unless ``outside_links``.
+    """
+    text, problems = read_text(path, shown, root=root, outside_links=outside_links)
     if text is None:
         return None, None, problems
     data, problems = parse_yaml(text, shown)
@@ -146,8 +153,11 @@ class ParseCache(Protocol):
 class _Reader:
     """Reads files, keeping texts and problems, so that every problem of a run is collected."""
 
-    def __init__(self, cache: ParseCache | None = None) -> None:
+    def __init__(self, cache: ParseCache | None = None, root: Path | None = None, outside_links: bool = False) -> None:
         self.cache = cache
+        #: The register folder: files under it may link only inside it; others only inside their own folder.
+        self.root = root
+        self.outside_links = outside_links
         self.problems: list[Problem] = []
         self.texts: dict[str, str] = {}
         #: ids of records that exist but failed validation, and '*kind' for a file that could not be read;
@@ -156,10 +166,12 @@ class _Reader:
 
     def read(self, path: Path) -> Any:
         shown = str(path)
+        root = self.root if self.root is not None and path.is_relative_to(self.root) else path.parent
+        parse = functools.partial(_parse_file, root=root, outside_links=self.outside_links)
         if self.cache is not None:
-            text, data, problems = self.cache.parsed(path, shown, _parse_file)
+            text, data, problems = self.cache.parsed(path, shown, parse)
         else:
-            text, data, problems = _parse_file(path, shown)
+            text, data, problems = parse(path, shown)
         self.problems += problems
         if text is None:
             return None
@@ -214,6 +226,25 @@ class _Reader:
             else:
                 self.mark_invalid(item, "id", "code")
         return out
+
+    def yaml_files(self, folder: Path) -> list[Path]:
+        """The ``*.yaml`` entries of ``folder``, sorted; a folder that cannot be listed, or that is a link
+        leaving the register, is a problem (never an empty list that looks like an empty register)."""
+        shown = str(folder)
+        if self.root is not None and not self.outside_links and folder.is_symlink():
+            target, root = os.path.realpath(folder), os.path.realpath(self.root)
+            if not (target + os.sep).startswith(root + os.sep):
+                self.problems.append(Problem("outside-register", shown, 0, 0, "",
+                                             f"a symbolic link to {target}, outside {self.root}"))
+                return []
+        try:
+            with os.scandir(folder) as entries:
+                names = [entry.name for entry in entries if entry.name.endswith(".yaml")]
+        except OSError as exc:
+            self.problems.append(Problem("unreadable-folder", shown, 0, 0, "",
+                                         f"cannot list the folder: {exc.strerror}; its files were not read"))
+            return []
+        return [folder / name for name in sorted(names)]
 
     def mark_invalid(self, data: Any, *keys: str) -> None:
         """Remember the id of a record that failed validation."""
@@ -289,18 +320,21 @@ def load_catalogue(data_dir: Path | str | None = None) -> Catalogue:
 
 
 def read_register(
-    register_dir: Path | str = "ropa", data_dir: Path | str | None = None, *, cache: ParseCache | None = None
+    register_dir: Path | str = "ropa", data_dir: Path | str | None = None, *, cache: ParseCache | None = None,
+    outside_links: bool = False,
 ) -> tuple[Register | None, list[Problem]]:
     """Read and validate a register; return it (None if it could not be built) and every problem.
 
     Structural problems (syntax, schema, references) are returned; a register is built only without them.
     With ``cache`` (a :class:`ParseCache`), files unchanged since an earlier run are not parsed or validated again.
+    Only regular files are read; a symbolic link leaving the register (or a catalogue file's folder) is a
+    problem unless ``outside_links`` is true.
     """
     from dpia_lib.references import check_references
 
     root = Path(register_dir)
     layout = RegisterLayout(root)
-    reader = _Reader(cache)
+    reader = _Reader(cache, root, outside_links)
     if not root.is_dir():
         return None, [Problem("missing-file", str(root), 0, 0, "", "register directory not found")]
     catalogue = _read_catalogue(reader, data_dir_for(root, data_dir))
@@ -337,7 +371,7 @@ def read_register(
     activity_dir = layout.folder("activity")
     if not activity_dir.is_dir():
         reader.problems.append(Problem("missing-file", str(activity_dir), 0, 0, "", "no activities/ folder"))
-    for path in layout.record_files("activity"):
+    for path in reader.yaml_files(activity_dir) if activity_dir.is_dir() else []:
         data = reader.read(path)
         activity = reader.validate(Activity, data, path) if data is not None else None
         if activity is None:
@@ -357,7 +391,8 @@ def read_register(
         sources[f"activity:{activity.id}"] = SourceRef(path=shown)
 
     dpias: dict[str, DpiaRecord] = {}
-    for path in layout.record_files("dpia"):
+    dpia_dir = layout.folder("dpia")
+    for path in reader.yaml_files(dpia_dir) if dpia_dir.is_dir() else []:
         data = reader.read(path)
         record = reader.validate(DpiaRecord, data, path) if data is not None else None
         if record is None:

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from dpia_lib.law import (
     Art9Condition,
@@ -142,6 +142,12 @@ class Organisation(Record):
     legal_form: ShortText | None = Field(None, description="Legal form")
     sector: Id = Field(description="Sector, as the AP's mandatory-DPIA list names it, e.g. 'reintegration-company'")
     address: ShortText | None = Field(None, description="Business address")
+    rsin: Annotated[str, BeforeValidator(lambda v: f"{v:09d}" if type(v) is int else v),
+                    StringConstraints(pattern=r"^[0-9]{9}$")] | None = Field(
+        None, description="The organisation's own RSIN (nine digits); the personal-data scan allows it")
+    kvk: Annotated[str, BeforeValidator(lambda v: f"{v:08d}" if type(v) is int else v),
+                   StringConstraints(pattern=r"^[0-9]{8}$")] | None = Field(
+        None, description="Its KvK (Chamber of Commerce) number (eight digits); the personal-data scan allows it")
     contact: ShortText = Field(description="How to reach the controller about privacy (a role mailbox or form)")
     representative: ShortText | None = Field(
         None, description="Representative in the EU (GDPR art. 27), only for controllers outside the EU"

@@ -47,7 +47,8 @@ def notebook_html(nb: Any, title: str) -> str:
                 and "parameters" not in cell.get("metadata", {}).get("tags", [])]
     body, _resources = _exporter(threading.get_ident()).from_notebook_node(nb)
     page = _SCRIPT.sub("", str(body))
-    return _TITLE.sub(f"<title>{html.escape(title)}</title>{_STYLE}", page, count=1)
+    head = f"<title>{html.escape(title)}</title>{_STYLE}"
+    return _TITLE.sub(lambda _: head, page, count=1)  # a function: register text is never a replacement template
 
 
 def export_html(notebook: Path, target: Path, title: str) -> Path:

@@ -46,6 +46,7 @@ from dpia_lib.editing.save import (
 from dpia_lib.errors import ParameterError, RegisterError
 from dpia_lib.register import Register
 from dpia_lib.resources import data_dir_for
+from dpia_lib.scan import ALLOW_FILE
 from dpia_lib.validation import validate_register
 from dpia_lib.yamlio import MAX_FILE_BYTES, format_loc
 
@@ -94,6 +95,7 @@ class EditSession:
         rels = ["organisation.yaml", "parties.yaml", "systems.yaml"]
         rels += [f"activities/{p.name}" for p in sorted((self.root / "activities").glob("*.yaml"))]
         rels += [f"dpias/{p.name}" for p in sorted((self.root / "dpias").glob("*.yaml"))]
+        rels += [ALLOW_FILE] if (self.root / ALLOW_FILE).is_file() else []  # the scan's allow-list
         files: dict[str, RegisterFile] = {}
         for rel in rels:
             found = read_with_fingerprint(self.root / rel)
