@@ -41,10 +41,10 @@ def flow_graph(register: Register) -> nx.MultiDiGraph:
     """Build the flow graph of ``register`` (nodes and edges in sorted, reproducible order)."""
     G = nx.MultiDiGraph(name=register.organisation.name)
     for pid, party in register.parties.items():
-        G.add_node(pid, kind="party", party_kind=party.kind.value, role=party.role.value,
+        G.add_node(pid, kind="party", party_kind=party.kind, role=party.role.value,
                    country=party.country, label=party.name)
     for aid, act in register.activities.items():
-        G.add_node(aid, kind="activity", label=act.name, dossier=act.dossier.value)
+        G.add_node(aid, kind="activity", label=act.name, dossier=act.dossier)
     for aid, act in register.activities.items():
         for flow in act.flows:
             G.add_edge(flow.source, flow.target, key=flow.id, kind="flow", categories=frozenset(flow.categories),

@@ -257,7 +257,7 @@ class IncrementalChecker:
             if pid in G and not any(True for _ in nx.all_neighbors(G, pid)):
                 G.remove_node(pid)
             return
-        G.add_node(pid, kind="party", party_kind=party.kind.value, role=party.role.value,
+        G.add_node(pid, kind="party", party_kind=party.kind, role=party.role.value,
                    country=party.country, label=party.name)
 
     @staticmethod

@@ -25,8 +25,9 @@ def app(ropa_copy: Path) -> EditorApp:
 def test_widgets_fit_the_fields(app: EditorApp) -> None:
     editors = app.editors
     assert type(editors["dossier"].input).__name__ == "Dropdown"
-    # optional (it has a default), so "—" (None) comes first
-    assert [v for _, v in editors["dossier"].input.options] == [None, "process-file", "special-file", "none"]
+    # a reference to data/dossiers.yaml: "—" (None), then the catalogue's ids in order
+    assert [v for _, v in editors["dossier"].input.options] == [
+        None, "absence-file", "coaching-file", "medical-file", "none", "process-file", "special-file"]
     assert type(editors["categories"].input).__name__ == "SelectMultiple"
     assert "diagnosis-complaints" in editors["categories"].input.options  # the whole catalogue to choose from
     assert editors["categories"].input.value == ("name-contact", "marketing-preferences")
