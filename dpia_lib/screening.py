@@ -8,13 +8,15 @@ each :class:`Reason` names the facts that triggered it.
 Verdict: ``required`` when an AP-list category or an art. 35(3) case matches, or two or more WP248
 criteria do (WP248 rev.01: "in most cases"); ``recommended`` for exactly one criterion; ``not-required``
 otherwise. An officer's ``screening_override`` in the register replaces the verdict, and the screening
-says so (``overridden``), with the override as a reason of its own.
+says so (``overridden``), with the override as a reason of its own. For an activity done as processor
+the verdict is advice to the controllers, who decide (``controller_decides``; GDPR art. 35(1), 28(3)(f)).
+Every legal notion (special category, large scale, vulnerable subjects) comes from :mod:`dpia_lib.legal`.
 
 >>> from dpia_lib import load_register
 >>> register = load_register()
 >>> s = screen_activity(register, "special-file")
->>> s.verdict.value, "ap-health-data" in s.codes
-('required', True)
+>>> s.verdict.value, "wp248-sensitive-data" in s.codes, "ap-health-data" in s.codes
+('required', True, False)
 >>> screen_activity(register, "newsletter").verdict.value
 'not-required'
 """
