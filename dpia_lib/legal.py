@@ -64,7 +64,7 @@ def special_categories(register: Register, activity: Activity, kinds: tuple[str,
     cats = register.catalogue.categories
     out = [c for c in activity.categories
            if c in cats and cats[c].special is not None and (kinds is None or cats[c].special in kinds)]
-    for kind, subjects in inferred_special(register, activity).items():
+    for kind in inferred_special(register, activity):
         if kinds is None or kind in kinds:
             out += [c for c in activity.categories if c not in out]
             break
@@ -117,8 +117,8 @@ def large_scale_facts(register: Register, activity: Activity, sectors: tuple[str
     threshold = cat.threshold("special" if sensitive else "ordinary")
     if threshold is None or activity.data_subjects_per_year < threshold.data_subjects_per_year:
         return []
-    facts = [f"{activity.data_subjects_per_year} data subjects a year, at or above the "
-             f"{threshold.id} threshold of {threshold.data_subjects_per_year}"]
+    facts = [(f"{activity.data_subjects_per_year} data subjects a year, at or above the "
+              f"{threshold.id} threshold of {threshold.data_subjects_per_year}")]
     sector = register.organisation.sector
     if sector in sectors:
         facts.append(f"organisation sector {sector!r} is named among the source's examples")

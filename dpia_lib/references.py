@@ -220,8 +220,8 @@ def art9_gaps(register: Register) -> Iterator[Gap]:
             continue
         inferred = inferred_special(register, act)
         if inferred and not any(register.catalogue.is_special(c) for c in act.categories):
-            special = [f"data about {', '.join(s for group in inferred.values() for s in group)} (reveals "
-                       f"{', '.join(inferred)}: CJEU C-184/20)"]
+            groups = ", ".join(s for group in inferred.values() for s in group)
+            special = [f"data about {groups} (reveals {', '.join(inferred)}: CJEU C-184/20)"]
         basis = act.special_categories_basis
         condition = basis.condition if basis else None
         missing = [] if condition is not None else ["condition"]

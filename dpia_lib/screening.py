@@ -239,8 +239,8 @@ def _screen(register: Register, G: nx.MultiDiGraph, act: Activity) -> Screening:
         reasons.append(Reason(
             code=PROCESSOR_CODE,
             source="GDPR art. 35(1), 28(3)(f)",
-            facts=(f"done as processor for {', '.join(act.controllers) or 'the controllers'}: whether a DPIA is "
-                   f"needed is the controller's decision; this verdict is advice to them, and we assist",),
+            facts=((f"done as processor for {', '.join(act.controllers) or 'the controllers'}: whether a DPIA is "
+                    f"needed is the controller's decision; this verdict is advice to them, and we assist"),),
         ))
     override = act.screening_override
     if override is not None:

@@ -105,11 +105,11 @@ def test_lawful_feedback_of_limitations_raises_no_high_finding(tmp_path: Path) -
     # The company doctor's functional limitations may be fed back to the employer (AP policy rules "De zieke
     # werknemer"); the employer is an independent controller, whose staff's secrecy is its own duty.
     text = probe(("\ncategories: [name-contact]\n",
-                  "\ncategories: [name-contact, functional-limitations]\nspecial_categories_basis: "
-                  "{condition: employment-social-security, dutch_exception: uavg-30-1-b}\n"),
+                  ("\ncategories: [name-contact, functional-limitations]\nspecial_categories_basis: "
+                   "{condition: employment-social-security, dutch_exception: uavg-30-1-b}\n")),
                  ("  name-contact: {period: 1 year, from: last contact, basis: analysis}\n",
-                  "  name-contact: {period: 1 year, from: last contact, basis: analysis}\n"
-                  "  functional-limitations: {period: 1 year, from: last contact, basis: analysis}\n"),
+                  ("  name-contact: {period: 1 year, from: last contact, basis: analysis}\n"
+                   "  functional-limitations: {period: 1 year, from: last contact, basis: analysis}\n")),
                  out="employer|functional-limitations")
     found = [f for f in _run(with_probe(tmp_path, text)) if f.activity == "probe"]
     assert [f.code for f in found if f.severity == Severity.HIGH] == []

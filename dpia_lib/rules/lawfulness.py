@@ -128,11 +128,11 @@ def check_bsn(ctx: Context) -> None:
                      f"(data/identifier_statutes.yaml); consent or own policy cannot make its use lawful")
         for i, flow in enumerate(act.flows):
             for j, c in enumerate(flow.categories):
-                if c in ids or (c in reg.catalogue.categories and reg.catalogue.categories[c].identifier):
-                    if statute_cited(reg, flow.ground.source if flow.ground else None) is None:
-                        ctx.emit("bsn-without-statute", aid, f"activity:{aid}", ("flows", i, "categories", j),
-                                 f"flow {flow.id!r} carries {c!r} without citing a statutory provision that "
-                                 f"prescribes it (data/identifier_statutes.yaml)")
+                identifier = c in ids or (c in reg.catalogue.categories and reg.catalogue.categories[c].identifier)
+                if identifier and statute_cited(reg, flow.ground.source if flow.ground else None) is None:
+                    ctx.emit("bsn-without-statute", aid, f"activity:{aid}", ("flows", i, "categories", j),
+                             f"flow {flow.id!r} carries {c!r} without citing a statutory provision that "
+                             f"prescribes it (data/identifier_statutes.yaml)")
 
 
 def check_marketing(ctx: Context) -> None:
