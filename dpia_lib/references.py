@@ -98,7 +98,38 @@ def check_references(register: Register) -> list[Problem]:
             if cat.channels:
                 need(key, (*loc, "channel"), "channel", flow.channel, cat.channels)
     _dpia_references(register, need, roles)
+    problems += _assumption_fields(register)
     return problems + check_catalogue_references(register)
+
+
+def _assumption_fields(register: Register) -> list[Problem]:
+    """An assumption must name a field of its record (its first dotted part: 'dpa.signed' names 'dpa')."""
+    from pydantic import BaseModel
+
+    out: list[Problem] = []
+
+    def check(key: str, prefix: tuple[str | int, ...], record: BaseModel) -> None:
+        names: set[str] = set()
+        for name, info in type(record).model_fields.items():
+            names.update(n for n in (name, info.alias) if n)
+        for i, assumption in enumerate(getattr(record, "assumptions", ())):
+            head = assumption.field.split(".")[0]
+            if head not in names:
+                loc = (*prefix, "assumptions", i, "field")
+                path, line, col = register.locate(key, loc)
+                out.append(Problem("bad-value", path, line, col, format_loc(loc),
+                                   f"assumption names no field {head!r} of this record{suggest(head, names)}"))
+
+    check("organisation", (), register.organisation)
+    for j, role in enumerate(register.organisation.roles):
+        check("organisation", ("roles", j), role)
+    for party in register.parties.values():
+        check(f"party:{party.id}", (), party)
+    for system in register.systems.values():
+        check(f"system:{system.id}", (), system)
+    for aid, act in register.activities.items():
+        check(f"activity:{aid}", (), act)
+    return out
 
 
 _Need = Callable[[str, tuple[str | int, ...], str, "str | None", Mapping[str, object]], None]

@@ -236,3 +236,15 @@ def test_processor_record_needs_controllers_and_agreement(tmp_path: Path) -> Non
     assert [(p.code, p.line) for p in problems] == [("processor-record-incomplete", 4)] * 2
     assert "`controllers`, GDPR art. 30(2)(a)" in problems[0].message + problems[1].message
     assert "`agreement`, GDPR art. 28(3)" in problems[0].message + problems[1].message
+
+
+def test_assumption_must_name_a_field(tmp_path: Path) -> None:
+    # Line 15 (added before last_review): the assumption; its field is misspelt.
+    text = probe(("last_review: 2026-09-15\n", ("assumptions: [{field: data_subject_per_year, note: estimated}]\n"
+                                                "last_review: 2026-09-15\n")))
+    problems = validate_register(with_probe(tmp_path, text)).problems
+    assert [(p.code, p.line, p.field) for p in problems] == [("bad-value", 15, "assumptions[0].field")]
+    assert "did you mean 'data_subjects_per_year'" in problems[0].message
+    good = probe(("last_review: 2026-09-15\n", ("assumptions: [{field: data_subjects_per_year, note: estimated}]\n"
+                                               "last_review: 2026-09-15\n")))
+    assert validate_register(with_probe(tmp_path / "b", good)).problems == ()
