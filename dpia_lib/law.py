@@ -1,4 +1,5 @@
-"""Closed legal vocabularies as enums whose members cite their article.
+"""Closed legal vocabularies fixed by law, as enums whose members cite their article. An organisation's own
+vocabularies (party kinds, dossiers, channels, data subjects, categories) are cited catalogues in data/.
 
 Each enum value is the kebab-case word used in the register YAML; :func:`citation` gives the source.
 
