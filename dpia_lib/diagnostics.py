@@ -28,6 +28,8 @@ PROBLEM_CODES: dict[str, str] = {
     "missing-file": "a file the register needs is absent",
     "art9-condition-missing": "special-category data without an art. 9(2) condition and Dutch exception",
     "art6-basis-missing": "a purpose without an art. 6(1) basis",
+    "art9-exception-mismatch": "a Dutch (UAVG) exception that does not rest on the art. 9(2) condition recorded",
+    "processor-record-incomplete": "an activity done as processor without its controllers or processing agreement",
     # dpia_lib.scan: the register describes processing and must hold no one's personal data
     "personal-data-bsn": "a number that passes the BSN 11-proef",
     "personal-data-email": "an e-mail address of a person (not a role mailbox)",

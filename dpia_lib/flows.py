@@ -40,13 +40,13 @@ __all__ = [
 
 def _add_party(G: nx.MultiDiGraph, register: Register, pid: str) -> None:
     party = register.parties[pid]
-    G.add_node(pid, kind="party", party_kind=party.kind.value, role=party.role.value,
+    G.add_node(pid, kind="party", party_kind=party.kind, role=party.role.value,
                country=party.country, label=party.name)
 
 
 def _add_activity_node(G: nx.MultiDiGraph, register: Register, aid: str) -> None:
     act = register.activities[aid]
-    G.add_node(aid, kind="activity", label=act.name, dossier=act.dossier.value)
+    G.add_node(aid, kind="activity", label=act.name, dossier=act.dossier)
 
 
 def _add_activity_edges(G: nx.MultiDiGraph, register: Register, aid: str) -> None:

@@ -276,8 +276,10 @@ def _read_catalogue(reader: _Reader, data_dir: Path) -> Catalogue:
         ApListCategory,
         Art35Case,
         FearedEvent,
+        IdentifierStatute,
         LargeScaleThreshold,
         RuleEntry,
+        VocabularyEntry,
         Wp248Criterion,
     )
 
@@ -301,6 +303,14 @@ def _read_catalogue(reader: _Reader, data_dir: Path) -> Catalogue:
                                       "threshold", lambda e: e.id),
         rules=_catalogue_entries(reader, engine("rules"), "rules", RuleEntry, "rule", lambda e: e.code),
         risks=_catalogue_entries(reader, engine("risks"), "risks", FearedEvent, "feared event", lambda e: e.id),
+        party_kinds=_catalogue_entries(reader, engine("party_kinds"), "party_kinds", VocabularyEntry, "party kind",
+                                       lambda e: e.id),
+        dossiers=_catalogue_entries(reader, engine("dossiers"), "dossiers", VocabularyEntry, "dossier",
+                                    lambda e: e.id),
+        channels=_catalogue_entries(reader, engine("channels"), "channels", VocabularyEntry, "channel",
+                                    lambda e: e.id),
+        identifier_statutes=_catalogue_entries(reader, engine("identifier_statutes"), "identifier_statutes",
+                                               IdentifierStatute, "identifier statute", lambda e: e.id),
         source_dir=data_dir,
     )
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import yaml
 
 from dpia_lib.diagnostics import Problem, suggest
+from dpia_lib.law import ART9_EXCEPTIONS, ProcessingRole, citation
 from dpia_lib.records import Activity
 from dpia_lib.register import Register
 from dpia_lib.sources import Sources
@@ -21,7 +22,16 @@ from dpia_lib.yamlio import Locator, format_loc
 
 Loc = tuple[str | int, ...]
 
-__all__ = ["Gap", "art6_gaps", "art9_gaps", "check_catalogue_references", "check_completeness", "check_references"]
+__all__ = [
+    "Gap",
+    "art6_gaps",
+    "art9_exception_gaps",
+    "art9_gaps",
+    "check_catalogue_references",
+    "check_completeness",
+    "check_references",
+    "processor_gaps",
+]
 
 
 def _ref_problem(
@@ -54,6 +64,9 @@ def check_references(register: Register, sources: Sources | None = None) -> list
     need("organisation", ("privacy_officer_role",), "role", register.organisation.privacy_officer_role, roles)
     for system in register.systems.values():
         need(f"system:{system.id}", ("supplier",), "party", system.supplier, register.parties)
+    if cat.party_kinds:  # a bare catalogue built in code has no vocabularies to check against
+        for party in register.parties.values():
+            need(f"party:{party.id}", ("kind",), "party kind", party.kind, cat.party_kinds)
 
     flow_ids: dict[str, str] = {}
     cats = cat.categories
@@ -62,7 +75,8 @@ def check_references(register: Register, sources: Sources | None = None) -> list
         _activity_references(act, key, need, roles, register)
         for i, flow in enumerate(act.flows):
             if (flow.id not in flow_ids and flow.source in nodes and flow.target in nodes
-                    and aid in (flow.source, flow.target) and all(c in cats for c in flow.categories)):
+                    and aid in (flow.source, flow.target) and all(c in cats for c in flow.categories)
+                    and (not cat.channels or flow.channel in cat.channels)):
                 flow_ids[flow.id] = aid
                 continue
             loc: tuple[str | int, ...] = ("flows", i)
@@ -79,8 +93,41 @@ def check_references(register: Register, sources: Sources | None = None) -> list
                                         f"flow {flow.id!r} must start or end at activity {aid!r}"))
             for j, ident in enumerate(flow.categories):
                 need(key, (*loc, "categories", j), "data category", ident, cat.categories)
+            if cat.channels:
+                need(key, (*loc, "channel"), "channel", flow.channel, cat.channels)
     _dpia_references(register, need, roles)
+    problems += _assumption_fields(register, sources)
     return problems + check_catalogue_references(register)
+
+
+def _assumption_fields(register: Register, sources: Sources) -> list[Problem]:
+    """An assumption must name a field of its record (its first dotted part: 'dpa.signed' names 'dpa')."""
+    from pydantic import BaseModel
+
+    out: list[Problem] = []
+
+    def check(key: str, prefix: tuple[str | int, ...], record: BaseModel) -> None:
+        names: set[str] = set()
+        for name, info in type(record).model_fields.items():
+            names.update(n for n in (name, info.alias) if n)
+        for i, assumption in enumerate(getattr(record, "assumptions", ())):
+            head = assumption.field.split(".")[0]
+            if head not in names:
+                loc = (*prefix, "assumptions", i, "field")
+                path, line, col = sources.locate(key, loc)
+                out.append(Problem("bad-value", path, line, col, format_loc(loc),
+                                   f"assumption names no field {head!r} of this record{suggest(head, names)}"))
+
+    check("organisation", (), register.organisation)
+    for j, role in enumerate(register.organisation.roles):
+        check("organisation", ("roles", j), role)
+    for party in register.parties.values():
+        check(f"party:{party.id}", (), party)
+    for system in register.systems.values():
+        check(f"system:{system.id}", (), system)
+    for aid, act in register.activities.items():
+        check(f"activity:{aid}", (), act)
+    return out
 
 
 _Need = Callable[[str, Loc, str, "str | None", Mapping[str, object]], None]
@@ -94,10 +141,15 @@ def _activity_fields(act: Activity, roles: Mapping[str, object], register: Regis
     """The reference fields of one activity outside its flows, in field order."""
     cat = register.catalogue
     yield "role", roles, (act.owner,), lambda n, i: ("owner",)
+    tested = [(j, p.balancing_test.by) for j, p in enumerate(act.purposes) if p.balancing_test is not None]
+    yield ("role", roles, tuple(by for _, by in tested),
+           lambda n, i: ("purposes", tested[n][0], "balancing_test", "by"))
     yield "party", register.parties, act.controllers, lambda n, i: ("controllers", n)
     yield "data-subject category", cat.data_subjects, act.data_subjects, lambda n, i: ("data_subjects", n)
     yield "data category", cat.categories, act.categories, lambda n, i: ("categories", n)
     yield "data category", cat.categories, tuple(act.retention), lambda n, i: ("retention", str(i))
+    if cat.dossiers:  # a bare catalogue built in code has no vocabularies to check against
+        yield "dossier", cat.dossiers, (act.dossier,), lambda n, i: ("dossier",)
     yield "system", register.systems, act.systems, lambda n, i: ("systems", n)
     yield "role", roles, act.access, lambda n, i: ("access", n)
     yield "measure", cat.measures, act.measures, lambda n, i: ("measures", n)
@@ -173,8 +225,13 @@ class Gap:
 
 
 def art6_gaps(register: Register) -> Iterator[Gap]:
-    """Purposes without an art. 6(1) basis (GDPR art. 6; art. 6 is needed beside art. 9, C-667/21)."""
+    """Purposes without an art. 6(1) basis (GDPR art. 6; art. 6 is needed beside art. 9, C-667/21).
+
+    Not for an activity done as processor: the basis is the controller's to record (GDPR art. 28, 30(2)).
+    """
     for aid, act in register.activities.items():
+        if act.role == ProcessingRole.PROCESSOR:
+            continue
         special = act.special_categories_basis is not None
         for i, purpose in enumerate(act.purposes):
             if purpose.basis is None:
@@ -184,26 +241,72 @@ def art6_gaps(register: Register) -> Iterator[Gap]:
 
 
 def art9_gaps(register: Register) -> Iterator[Gap]:
-    """Activities processing special categories without an art. 9(2) condition and UAVG exception."""
+    """Activities processing special categories without an art. 9(2) condition and UAVG exception.
+
+    Special categories include data revealing health by whom it is about (:func:`dpia_lib.legal.special_categories`).
+    Not for an activity done as processor (the condition is the controller's), and no Dutch exception is
+    asked for a condition that applies without one (:data:`dpia_lib.law.ART9_EXCEPTIONS`).
+    """
+    from dpia_lib.legal import inferred_special, special_categories
+
     for aid, act in register.activities.items():
-        special = [c for c in act.categories if register.catalogue.is_special(c)]
+        if act.role == ProcessingRole.PROCESSOR:
+            continue
+        special = special_categories(register, act)
         if not special:
             continue
+        inferred = inferred_special(register, act)
+        if inferred and not any(register.catalogue.is_special(c) for c in act.categories):
+            groups = ", ".join(s for group in inferred.values() for s in group)
+            special = [f"data about {groups} (reveals {', '.join(inferred)}: CJEU C-184/20)"]
         basis = act.special_categories_basis
-        missing = [name for name, value in (("condition", basis.condition if basis else None),
-                                            ("dutch_exception", basis.dutch_exception if basis else None))
-                   if value is None]
+        condition = basis.condition if basis else None
+        missing = [] if condition is not None else ["condition"]
+        needs_exception = condition is None or bool(ART9_EXCEPTIONS.get(condition, ()))
+        if needs_exception and (basis is None or basis.dutch_exception is None):
+            missing.append("dutch_exception")
         if missing:
             loc: tuple[str | int, ...] = ("special_categories_basis",) if basis else ("categories",)
             yield Gap(aid, loc, f"special categories {', '.join(special)} processed without "
                                 f"{' and '.join(missing)} (GDPR art. 9(2); UAVG art. 30)")
 
 
+def art9_exception_gaps(register: Register) -> Iterator[Gap]:
+    """Dutch exceptions that do not rest on the art. 9(2) condition recorded beside them (UAVG arts. 22-30
+    each name the condition they rely on; :data:`dpia_lib.law.ART9_EXCEPTIONS`)."""
+    for aid, act in register.activities.items():
+        basis = act.special_categories_basis
+        if basis is None or basis.condition is None or basis.dutch_exception is None:
+            continue
+        allowed = ART9_EXCEPTIONS.get(basis.condition, ())
+        if basis.dutch_exception not in allowed:
+            fits = ", ".join(citation(e) for e in allowed) or "none: the condition applies without a Dutch exception"
+            yield Gap(aid, ("special_categories_basis", "dutch_exception"),
+                      f"{citation(basis.dutch_exception)} does not rest on {citation(basis.condition)} "
+                      f"({basis.condition.value}); exceptions that do: {fits}")
+
+
+def processor_gaps(register: Register) -> Iterator[Gap]:
+    """Activities done as processor without the controllers they act for (GDPR art. 30(2)(a)) or the
+    agreement that binds them (art. 28(3))."""
+    for aid, act in register.activities.items():
+        if act.role != ProcessingRole.PROCESSOR:
+            continue
+        if not act.controllers:
+            yield Gap(aid, ("role",), "an activity done as processor must name the controllers it is done for "
+                                      "(`controllers`, GDPR art. 30(2)(a))")
+        if act.agreement is None:
+            yield Gap(aid, ("role",), "an activity done as processor must record the processing agreement with "
+                                      "the controllers (`agreement`, GDPR art. 28(3))")
+
+
 def check_completeness(register: Register, sources: Sources | None = None) -> list[Problem]:
-    """The art. 6 and art. 9 gaps as problems with file and line."""
+    """The art. 6, art. 9 and processor-record gaps as problems with file and line."""
     sources = sources if sources is not None else Sources(register)
     problems = []
-    for code, gaps in (("art6-basis-missing", art6_gaps(register)), ("art9-condition-missing", art9_gaps(register))):
+    for code, gaps in (("art6-basis-missing", art6_gaps(register)), ("art9-condition-missing", art9_gaps(register)),
+                       ("art9-exception-mismatch", art9_exception_gaps(register)),
+                       ("processor-record-incomplete", processor_gaps(register))):
         for gap in gaps:
             path, line, col = sources.locate(f"activity:{gap.activity}", gap.loc)
             problems.append(Problem(code, path, line, col, format_loc(gap.loc), gap.message))

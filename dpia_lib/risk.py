@@ -8,7 +8,8 @@ For each feared event of ``data/risks.yaml`` that applies to the activity:
   ``data/risks.yaml``; each driver the register meets raises one level:
 
   * severity: ``sensitive`` (special-category data or a national identifier), ``medical-secrecy`` (a
-    medical-secrecy category), ``vulnerable`` (vulnerable data subjects);
+    medical-secrecy category), ``vulnerable`` (vulnerable data subjects, children included), each read
+    from the predicates of :mod:`dpia_lib.legal` that screening and the rules use too;
   * likelihood: ``access-roles`` (three or more roles have access), ``recipients`` (two or more external
     recipients, by flows or a hosting supplier), ``volume`` (the volume threshold of
     ``data/thresholds.yaml``), ``employer-reach`` (the activity's data reaches an employer in the flow
@@ -41,6 +42,14 @@ from pydantic import BaseModel, ConfigDict
 
 from dpia_lib.analysis import Analysis, analyse
 from dpia_lib.catalogue import FearedEvent
+from dpia_lib.legal import (
+    is_data_subject_party,
+    is_employer,
+    medical_secrecy_categories,
+    national_identifiers,
+    special_categories,
+    vulnerable_subjects,
+)
 from dpia_lib.records import Action, Activity, DpiaRecord, RiskAdjustment, Text
 from dpia_lib.register import Register
 
@@ -148,7 +157,7 @@ def _reaches_employer(register: Register, G: nx.MultiDiGraph, aid: str,
     if cache is not None and aid in cache:
         return cache[aid]
     found = sorted(n for n in nx.descendants(G, aid)
-                   if n in register.parties and register.parties[n].kind.value == "employer") if aid in G else []
+                   if is_employer(register.parties.get(n))) if aid in G else []
     if cache is not None:
         cache[aid] = found
     return found
@@ -162,8 +171,8 @@ def applicable_events(register: Register, activity: Activity, G: nx.MultiDiGraph
     entries = [cats[c] for c in activity.categories if c in cats]
     facts = {
         "always": True,
-        "health": any(e.special == "health" for e in entries),
-        "special": any(e.special is not None for e in entries),
+        "health": bool(special_categories(register, activity, ("health",))),
+        "special": bool(special_categories(register, activity)),
         "evaluative": any(e.evaluative for e in entries),
         "profiling": activity.profiling or activity.automated_decisions,
         "anonymised-output": activity.anonymised_output,
@@ -179,20 +188,19 @@ def _drivers(register: Register, G: nx.MultiDiGraph, act: Activity, event: Feare
     likelihood, severity = event.likelihood_base, event.severity_base
     drivers = [f"base levels of the event: likelihood {likelihood}, severity {severity}"]
     facts: dict[str, tuple[str, str]] = {}  # driver -> (axis, fact) for the drivers that hold
-    sensitive = [c for c in act.categories
-                 if cat.is_special(c) or (c in cat.categories and cat.categories[c].identifier)]
+    sensitive = list(dict.fromkeys([*special_categories(register, act), *national_identifiers(register, act)]))
     if sensitive:
         facts["sensitive"] = ("severity", f"special categories or identifiers ({', '.join(sensitive)})")
-    secret = [c for c in act.categories if c in cat.categories and cat.categories[c].medical_secrecy]
+    secret = medical_secrecy_categories(register, act.categories)
     if secret:
         facts["medical-secrecy"] = ("severity", f"medical-secrecy data ({', '.join(secret)})")
-    vulnerable = [s for s in act.data_subjects if s in cat.data_subjects and cat.data_subjects[s].vulnerable]
+    vulnerable = vulnerable_subjects(register, act)
     if vulnerable:
         facts["vulnerable"] = ("severity", f"vulnerable data subjects ({', '.join(vulnerable)})")
     if len(act.access) >= 3:
         facts["access-roles"] = ("likelihood", f"{len(act.access)} roles have access ({', '.join(act.access)})")
     recipients = sorted({v for _, v in G.out_edges(act.id)
-                         if v in register.parties and register.parties[v].kind.value != "data-subject"})
+                         if v in register.parties and not is_data_subject_party(register.parties[v])})
     if len(recipients) >= 2:
         facts["recipients"] = ("likelihood", f"{len(recipients)} external recipients ({', '.join(recipients)})")
     volume = cat.threshold("volume")

@@ -165,7 +165,7 @@ def _activity(
         "data_subjects": subjects,
         "categories": categories,
     }
-    if special:
+    if special or any(catalogue.data_subjects[s].reveals is not None for s in subjects):  # health by inference
         activity["special_categories_basis"] = {"condition": "employment-social-security",
                                                 "dutch_exception": "uavg-30-1-b",
                                                 "note": "Only what the reintegration assignment needs."}

@@ -25,8 +25,9 @@ def app(ropa_copy: Path) -> EditorApp:
 def test_widgets_fit_the_fields(app: EditorApp) -> None:
     editors = app.editors
     assert type(editors["dossier"].input).__name__ == "Dropdown"
-    # optional (it has a default), so "—" (None) comes first
-    assert [v for _, v in editors["dossier"].input.options] == [None, "process-file", "special-file", "none"]
+    # a reference to data/dossiers.yaml: "—" (None), then the catalogue's ids in order
+    assert [v for _, v in editors["dossier"].input.options] == [
+        None, "absence-file", "coaching-file", "medical-file", "none", "process-file", "special-file"]
     assert type(editors["categories"].input).__name__ == "SelectMultiple"
     assert "diagnosis-complaints" in editors["categories"].input.options  # the whole catalogue to choose from
     assert editors["categories"].input.value == ("name-contact", "marketing-preferences")
@@ -36,7 +37,7 @@ def test_widgets_fit_the_fields(app: EditorApp) -> None:
     assert [c.value for c in editors["name"].input.children] == ["Nieuwsbrief en marketing", "Newsletter and marketing"]
     assert type(editors["data_subjects_per_year"].input).__name__ == "IntText"
     assert type(editors["retention"].input).__name__ == "Textarea"
-    assert "period: 1 month" in editors["retention"].input.value
+    assert "period: 1 year, from: withdrawal of consent" in editors["retention"].input.value
     assert "Categories of personal data" in editors["categories"].row.children[1].value  # the description as help
 
 
@@ -47,7 +48,7 @@ def test_change_is_applied_and_validated_live(app: EditorApp) -> None:
     assert app.editors["data_subjects_per_year"].message.value == ""
     app.editors["retention"].input.value = "name-contact: {period: forever, from: withdrawal of consent, basis: analysis}"
     message = app.editors["retention"].message.value
-    assert "bad-value" in message and "(line 15)" in message  # name-contact's retention line in the file
+    assert "bad-value" in message and "(line 17)" in message  # name-contact's retention line in the file
     # the volume, name-contact's period, and marketing-preferences' retention (left out of the box)
     assert app.status.value == "3 unsaved change(s)."
     assert {c.field for c in app.session.changes} == {

@@ -39,9 +39,11 @@ def test_events_that_apply(register: Register) -> None:
         "illegitimate-access", "unwanted-modification", "data-disappearance", "health-to-employer", "function-creep"}
     # assessments-and-tests declares profiling: placement discrimination applies.
     assert "placement-discrimination" in {r.event for r in assess_risks(register, "assessments-and-tests").risks}
-    # management-reporting has anonymised output: re-identification applies; no health events.
+    # management-reporting has anonymised output: re-identification applies; its input is about sick
+    # employees, which is health data (CJEU C-184/20), so the health events apply too.
     assert {r.event for r in assess_risks(register, "management-reporting").risks} == {
-        "illegitimate-access", "unwanted-modification", "data-disappearance", "re-identification"}
+        "illegitimate-access", "unwanted-modification", "data-disappearance", "re-identification",
+        "health-to-employer", "function-creep"}
 
 
 def test_special_file_illegitimate_access(register: Register) -> None:
@@ -59,12 +61,13 @@ def test_special_file_illegitimate_access(register: Register) -> None:
 
 def test_planned_actions_lower_the_projected_risk(register: Register) -> None:
     e = _entry(assess_risks(register, "progress-reporting"), "illegitimate-access")
-    # base L2/S2; S+1 employees; L+1 three roles, L+1 two external recipients (employer, CTS supplier) -> L4/S3.
-    assert (e.inherent.likelihood, e.inherent.severity) == (4, 3)
+    # base L2/S2; S+1 reports about sick employees are health data, S+1 employees; L+1 three roles, L+1 two
+    # external recipients (employer, CTS supplier) -> L4/S4.
+    assert (e.inherent.likelihood, e.inherent.severity) == (4, 4)
     # role-based-access, encryption-in-transit, privacy-training: L-3, capped at -2 -> L2; no severity measure.
-    assert (e.residual.likelihood, e.residual.severity, e.residual.name) == (2, 3, "significant")
-    # Planned access-logging (L-1, already at the cap) and deletion-schedule (S-1) -> L2/S2.
-    assert (e.planned.likelihood, e.planned.severity, e.planned.name) == (2, 2, "limited")
+    assert (e.residual.likelihood, e.residual.severity, e.residual.name) == (2, 4, "significant")
+    # Planned access-logging (L-1, already at the cap) and deletion-schedule (S-1) -> L2/S3, ceil(2.5) = 3.
+    assert (e.planned.likelihood, e.planned.severity, e.planned.name) == (2, 3, "significant")
     assert e.measures_planned == ("access-logging", "deletion-schedule")
 
 

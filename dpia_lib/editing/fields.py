@@ -7,8 +7,8 @@ entries, ``date``, ``bool``, ``int``, ``text`` for an nl/en pair, ``line``/``lon
 
 >>> from dpia_lib.records import Activity
 >>> specs = {s.name: s for s in field_specs(Activity)}
->>> specs["dossier"].kind, specs["dossier"].choices[:2]
-('choice', ('process-file', 'special-file'))
+>>> specs["dossier"].kind, specs["dossier"].source
+('ref', 'dossiers')
 >>> specs["categories"].kind, specs["categories"].source, specs["last_review"].kind
 ('refs', 'categories', 'date')
 """
@@ -39,6 +39,9 @@ REFERENCES: dict[str, str] = {
     "data_subjects": "data_subjects",
     "controllers": "parties",
     "supplier": "parties",
+    "kind": "party_kinds",
+    "dossier": "dossiers",
+    "channel": "channels",
 }
 
 #: Fields edited elsewhere in the app (flows have their own panel; ids are fixed once created).
@@ -133,6 +136,6 @@ def field_specs(model: type[BaseModel]) -> list[FieldSpec]:
 
     >>> from dpia_lib.records import Party
     >>> [s.kind for s in field_specs(Party)][:5]
-    ['line', 'text', 'choice', 'choice', 'line']
+    ['line', 'text', 'ref', 'choice', 'line']
     """
     return [_spec(name, info) for name, info in model.model_fields.items() if (info.alias or name) not in _SKIPPED]

@@ -24,9 +24,9 @@ from dpia_lib.editing.fields import FieldSpec, field_specs
 from dpia_lib.editing.save import InvalidSaveError
 from dpia_lib.editing.session import EditSession
 from dpia_lib.errors import DpiaError, ParameterError
-from dpia_lib.law import LegalBasis, PartyKind, PartyRole
+from dpia_lib.law import LegalBasis, PartyRole
 from dpia_lib.loading import DEFAULT_DATA_DIR
-from dpia_lib.records import Activity, Channel, Frequency, Party
+from dpia_lib.records import Activity, Frequency, Party
 from dpia_lib.yamlio import parse_yaml
 
 __all__ = ["REGISTER_ENV", "EditorApp", "FieldEditor", "editor_from_environment", "engine_summary",
@@ -246,7 +246,8 @@ class EditorApp:
         values: dict[str, Any] = {
             "roles": register.roles, "parties": register.parties, "systems": register.systems,
             "measures": catalogue.measures, "categories": catalogue.categories,
-            "data_subjects": catalogue.data_subjects,
+            "data_subjects": catalogue.data_subjects, "party_kinds": catalogue.party_kinds,
+            "dossiers": catalogue.dossiers, "channels": catalogue.channels,
         }
         return sorted(values.get(source, {}))
 
@@ -321,7 +322,7 @@ class EditorApp:
         src = w.Dropdown(options=nodes, description="from")
         dst = w.Dropdown(options=nodes, description="to")
         cats = w.SelectMultiple(options=self._options("categories"), rows=4, description="categories")
-        channel = w.Dropdown(options=list(_literal(Channel)), description="channel")
+        channel = w.Dropdown(options=self._options("channels"), description="channel")
         frequency = w.Dropdown(options=list(_literal(Frequency)), description="frequency")
         basis = w.Dropdown(options=[b.value for b in LegalBasis], description="basis")
         add = w.Button(description="Add flow")
@@ -357,7 +358,7 @@ class EditorApp:
                 })
             else:
                 self.session.add_party({"id": ident, "name": {"nl": ident, "en": ident},
-                                        "kind": PartyKind.EMPLOYER.value, "role": PartyRole.RECIPIENT.value})
+                                        "kind": "employer", "role": PartyRole.RECIPIENT.value})
         except DpiaError as exc:
             self.status.value = f"<span style='color:#a00'>{html.escape(str(exc))}</span>"
             return

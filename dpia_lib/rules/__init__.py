@@ -19,16 +19,19 @@ from dpia_lib.analysis import Analysis, analyse
 from dpia_lib.findings import Finding, sort_findings
 from dpia_lib.register import Register
 from dpia_lib.rules._context import Context
-from dpia_lib.rules.governance import check_dpia, check_retention
+from dpia_lib.rules.governance import check_dpia, check_measure_status, check_retention
 from dpia_lib.rules.graph import (
     check_confidentiality,
     check_employer_paths,
+    check_medical_access,
     check_minimisation,
     check_processors,
 )
 from dpia_lib.rules.lawfulness import (
     check_art6,
     check_art9,
+    check_art9_exception,
+    check_balancing,
     check_bsn,
     check_consent,
     check_marketing,
@@ -42,6 +45,8 @@ __all__ = ["RULES", "RULE_CODES", "check"]
 RULE_CODES: tuple[str, ...] = (
     "art6-basis-missing",
     "art9-condition-missing",
+    "art9-exception-mismatch",
+    "balancing-test-missing",
     "bsn-without-statute",
     "confidentiality-missing",
     "consent-power-imbalance",
@@ -49,9 +54,12 @@ RULE_CODES: tuple[str, ...] = (
     "dpia-review-overdue",
     "health-to-employer",
     "marketing-without-consent",
+    "measure-status-conflict",
+    "medical-access-unqualified",
     "medical-secrecy-breach",
     "minimisation-excess",
     "processor-without-dpa",
+    "retention-conflict",
     "retention-exceeds-default",
     "retention-missing",
     "source-not-informed",
@@ -61,8 +69,11 @@ RULE_CODES: tuple[str, ...] = (
 #: The rule functions, run in this order.
 RULES: tuple[Callable[[Context], None], ...] = (
     check_art6,
+    check_balancing,
     check_art9,
+    check_art9_exception,
     check_employer_paths,
+    check_medical_access,
     check_consent,
     check_bsn,
     check_processors,
@@ -72,6 +83,7 @@ RULES: tuple[Callable[[Context], None], ...] = (
     check_marketing,
     check_minimisation,
     check_dpia,
+    check_measure_status,
     check_source_informed,
 )
 

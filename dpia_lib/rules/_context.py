@@ -70,4 +70,4 @@ class Context:
     def party_kind(self, node: str) -> str | None:
         """The kind of party ``node`` ('employer', 'processor', ...) or None for an activity."""
         party = self.register.parties.get(node)
-        return party.kind.value if party is not None else None
+        return party.kind if party is not None else None
