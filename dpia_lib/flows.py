@@ -34,7 +34,7 @@ __all__ = [
     "receivers",
     "sources_of",
     "special_flows",
-    "updated_flow_graph",
+    "update_flow_graph",
 ]
 
 
@@ -82,31 +82,31 @@ def flow_graph(register: Register) -> nx.MultiDiGraph:
     return nx.freeze(G)
 
 
-def updated_flow_graph(G: nx.MultiDiGraph, old: Register, new: Register, *,
-                       activities: Iterable[str] = (), parties: Iterable[str] = ()) -> nx.MultiDiGraph:
-    """The graph of ``new`` from ``G``, the graph of ``old``, when only ``activities`` and ``parties`` differ.
+def update_flow_graph(G: nx.MultiDiGraph, old: Register, new: Register, *,
+                      activities: Iterable[str] = (), parties: Iterable[str] = ()) -> None:
+    """Bring ``G``, a mutable copy of the graph of ``old``, up to date with ``new`` in place, when only
+    ``activities`` and ``parties`` differ: afterwards it has the nodes, attributes and edges of
+    :func:`flow_graph` of ``new``.
 
-    Returns a new frozen graph with the same nodes, attributes and edges as :func:`flow_graph` of ``new``
-    (``G`` is not changed). A party no longer in ``new`` keeps its node only while flows still reach it.
+    For a caller that keeps its own working graph across edits (:mod:`dpia_lib.incremental`); a
+    party no longer in ``new`` keeps its node only while flows still reach it.
     """
-    H = G.copy()
     for pid in sorted(set(parties)):
         if pid in new.parties:
-            _add_party(H, new, pid)
+            _add_party(G, new, pid)
     for aid in sorted(set(activities)):
-        if aid in old.activities and aid in H:
-            H.remove_edges_from({(u, v, k) for u, v, k, a in [*H.out_edges(aid, keys=True, data="activity"),
-                                                                  *H.in_edges(aid, keys=True, data="activity")]
+        if aid in old.activities and aid in G:
+            G.remove_edges_from({(u, v, k) for u, v, k, a in [*G.out_edges(aid, keys=True, data="activity"),
+                                                                  *G.in_edges(aid, keys=True, data="activity")]
                                  if a == aid})
         if aid in new.activities:
-            _add_activity_node(H, new, aid)
-            _add_activity_edges(H, new, aid)
-        elif aid in H and not any(True for _ in nx.all_neighbors(H, aid)):
-            H.remove_node(aid)
+            _add_activity_node(G, new, aid)
+            _add_activity_edges(G, new, aid)
+        elif aid in G and not any(True for _ in nx.all_neighbors(G, aid)):
+            G.remove_node(aid)
     for pid in sorted(set(parties)):
-        if pid not in new.parties and pid in H and not any(True for _ in nx.all_neighbors(H, pid)):
-            H.remove_node(pid)
-    return nx.freeze(H)
+        if pid not in new.parties and pid in G and not any(True for _ in nx.all_neighbors(G, pid)):
+            G.remove_node(pid)
 
 
 def category_graph(G: nx.MultiDiGraph, category: str) -> nx.MultiDiGraph:

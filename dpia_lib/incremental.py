@@ -5,8 +5,8 @@ trusts a file while its modification time and size are unchanged; when they chan
 hashed, and parsed and validated again only when its content changed. A :meth:`~IncrementalChecker.refresh`
 runs the same check as ``dpia validate`` (:func:`~dpia_lib.validation.validate_register`, with this cache:
 the register is rebuilt from the kept records, the cross-record checks run, and only changed files are
-scanned for personal data), derives the new flow graph from the old one for the changed activities only
-(:func:`~dpia_lib.flows.updated_flow_graph`), and re-screens only the affected activities:
+scanned for personal data), brings its working copy of the flow graph up to date for the changed activities
+only (:func:`~dpia_lib.flows.update_flow_graph`), and re-screens only the affected activities:
 
 - an edited activity, and every activity one of its old or new flows starts or ends at (their incoming
   flows changed);
@@ -39,9 +39,9 @@ from typing import Any
 
 import networkx as nx
 
-from dpia_lib.analysis import Analysis, analyse
+from dpia_lib.analysis import analyse
 from dpia_lib.diagnostics import Problem
-from dpia_lib.flows import updated_flow_graph
+from dpia_lib.flows import flow_graph, update_flow_graph
 from dpia_lib.layout import RegisterLayout
 from dpia_lib.register import Register
 from dpia_lib.resources import data_dir_for
@@ -180,14 +180,13 @@ class IncrementalChecker:
         self.layout = RegisterLayout(self.root)
         self.data_dir = data_dir_for(self.root, data_dir)
         self.cache = FileCache()
+        self._prefix = os.path.join(str(self.root), "")
         self._files: set[str] = set()
-        self._analysis: Analysis | None = None
+        self._register: Register | None = None
+        #: The checker's own, mutable copy of the flow graph of ``_register``, updated in place per edit;
+        #: screening sees it through a frozen view only.
+        self._graph: nx.MultiDiGraph | None = None
         self._screenings: dict[str, Screening] = {}
-
-    @property
-    def analysis(self) -> Analysis | None:
-        """The register of the last refresh with its flow graph (None when it could not be built)."""
-        return self._analysis
 
     def refresh(self) -> IncrementalResult:
         """Re-read what changed since the last refresh and return the up-to-date result."""
@@ -197,43 +196,37 @@ class IncrementalChecker:
         register = result.register
         changed = self.cache.take_changed()
         # keep the catalogues' entries and the files still there
-        self.cache.forget(files | {s for s in self.cache.paths() if not self._under_root(s)})
+        self.cache.forget(files | {s for s in self.cache.paths() if not s.startswith(self._prefix)})
         self._files = files
 
-        old = self._analysis
-        full = old is None or register is None or added_or_removed or any(
+        old, G = self._register, self._graph
+        full = old is None or G is None or register is None or added_or_removed or any(
             self.layout.kind_of(shown) not in ("activity", "parties", "systems") for shown in changed)
         rescreened: list[str]
         if register is None:
-            self._analysis, self._screenings, rescreened = None, {}, []
+            self._graph, self._screenings, rescreened = None, {}, []
         elif full:
-            self._analysis = analyse(register)
-            self._screenings = screen(self._analysis)
+            frozen = flow_graph(register)
+            self._graph = frozen.copy()
+            self._screenings = screen(analyse(register, frozen))
             rescreened = sorted(self._screenings)
         else:
-            assert old is not None
-            activities, parties, affected = self._changes(old, register, changed)
-            analysis = self._analysis = analyse(register, updated_flow_graph(
-                old.graph, old.register, register, activities=activities, parties=parties))
+            assert old is not None and G is not None
+            activities, parties, affected = self._changes(old, G, register, changed)
+            update_flow_graph(G, old, register, activities=activities, parties=parties)
+            analysis = analyse(register, nx.freeze(nx.graphviews.generic_graph_view(G)))
             rescreened = sorted(a for a in affected if a in register.activities)
             screenings = dict(self._screenings)
             for aid in rescreened:
                 screenings[aid] = screen_activity(analysis, aid)
             self._screenings = dict(sorted(screenings.items()))
+        self._register = register
         return IncrementalResult(register, result.problems, dict(self._screenings), tuple(sorted(changed)),
                                  tuple(rescreened), full)
 
-    def _under_root(self, shown: str) -> bool:
-        try:
-            Path(shown).relative_to(self.root)
-        except ValueError:
-            return False
-        return True
-
-    def _changes(self, old: Analysis, new: Register, changed: set[str]) -> tuple[set[str], set[str], set[str]]:
+    def _changes(self, before: Register, G: nx.MultiDiGraph, new: Register,
+                 changed: set[str]) -> tuple[set[str], set[str], set[str]]:
         """The activities and parties whose graph nodes and edges change, and the activities to re-screen."""
-        G: nx.MultiDiGraph = old.graph
-        before = old.register
         affected: set[str] = set()
         activities: set[str] = set()
         parties: set[str] = set()

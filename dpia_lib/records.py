@@ -41,6 +41,7 @@ __all__ = [
     "ElectronicMarketing",
     "Flow",
     "FlowGround",
+    "ID_PATTERN",
     "Id",
     "InformationStep",
     "Organisation",
@@ -62,8 +63,10 @@ __all__ = [
     "VersionEntry",
 ]
 
+#: The pattern of every id (a slug: lower-case letters, digits and single hyphens; never a path).
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 #: A slug: lower-case letters, digits and single hyphens; never a path.
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=80)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]

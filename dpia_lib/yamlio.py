@@ -14,6 +14,7 @@ file (:class:`Locator`), so a clean register never pays for line marks.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
@@ -34,8 +35,14 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
 
 _BaseLoader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-#: Tags of implicit plain scalars already resolved, by text (bounded).
-_RESOLVED: dict[str, str] = {}
+_RESOLVER: Any = yaml.resolver.Resolver()
+
+
+@functools.lru_cache(maxsize=65_536)
+def _plain_tag(value: str) -> str:
+    """The tag of the implicit plain scalar ``value``: a pure function of the text, so memoised."""
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
+    return tag
 
 
 class _StrictLoader(_BaseLoader):  # type: ignore[misc]
@@ -77,12 +84,7 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc]
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is yaml.ScalarNode and implicit[0] and not self.yaml_path_resolvers:
-            tag = _RESOLVED.get(value)
-            if tag is None:
-                tag = super().resolve(kind, value, implicit)
-                if len(_RESOLVED) < 200_000:
-                    _RESOLVED[value] = tag
-            return tag
+            return _plain_tag(value)
         return super().resolve(kind, value, implicit)
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
