@@ -27,10 +27,10 @@ import os
 import re
 import secrets
 import time
-from stat import S_ISREG
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from dpia_lib.diagnostics import Problem
