@@ -4,8 +4,8 @@ unknown data-category references (``categories:`` then ``- u0``, ``- u1`` ... on
 Every unknown reference is a problem with its own line and column, so the run locates N fields in one
 file. The time per problem must not grow with N (one index of the file, then a lookup per problem): the
 table shows the whole command's wall time as a process at each N and the ratio of time per problem
-between the largest and the smallest N (close to 1 when linear; it was about N_max / N_min when each
-lookup scanned the whole text).
+between the largest and the smallest N (at most 1 when linear; about N_max / N_min if each lookup
+scanned the whole text).
 
     python -m benchmarks.bench_locate [--sizes 1000 10000 100000]
 """

@@ -143,3 +143,14 @@ def test_an_oversized_file_is_refused_by_its_size(tmp_path: Path) -> None:
     big.write_bytes(b"#" * (MAX_FILE_BYTES + 1))
     text, problems = read_text(big, "big.yaml")
     assert text is None and problems[0].message == f"file is {MAX_FILE_BYTES + 1} bytes; the limit is {MAX_FILE_BYTES}"
+
+
+def test_the_editor_refuses_a_fifo_without_hanging(ropa_copy: Path) -> None:
+    fifo = ropa_copy / "activities" / "pipe.yaml"
+    os.mkfifo(fifo)
+    script = ("import sys\nfrom dpia_lib.editing import EditSession\nfrom dpia_lib.errors import DpiaError\n"
+              f"try:\n    EditSession({str(ropa_copy)!r})\nexcept DpiaError as exc:\n    print(exc)\n    sys.exit(3)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.returncode == 3, done.stderr
+    assert str(fifo) in done.stdout and "not a regular file" in done.stdout

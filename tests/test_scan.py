@@ -144,8 +144,8 @@ def test_prefiltered_scan_equals_scanning_every_line(tmp_path: Path) -> None:
         ("personal-data-phone", 8, 22)]
 
 
-# The corpus of misses and false positives found by probing the scanner; each number passes its check
-# (111222333 and 123456782 the 11-proef, NL91ABNA0417164300 mod-97), so only the rule decides.
+# A corpus of notations a scanner easily misses and of look-alikes it easily flags; each number passes its
+# check (111222333 and 123456782 the 11-proef, NL91ABNA0417164300 mod-97), so only the rule decides.
 @pytest.mark.parametrize("text, code", [
     ("clients: bsn 111222333, then the file", "personal-data-bsn"),    # a comma after it
     ("bsn: 111-222-333", "personal-data-bsn"),                          # written with hyphens

@@ -30,6 +30,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from dpia_lib.diagnostics import Problem
@@ -69,10 +70,17 @@ class Fingerprint:
 
 
 def read_with_fingerprint(path: Path) -> tuple[bytes, Fingerprint] | None:
-    """The file's bytes and their fingerprint, read in one go (None when the file does not exist)."""
+    """The file's bytes and their fingerprint, read in one go (None when the file does not exist).
+
+    Only a regular file is read: a device or named pipe (which could be read forever, or block) raises
+    :class:`SaveError` naming it.
+    """
     try:
-        with open(path, "rb") as handle:
+        # O_NONBLOCK: opening a named pipe does not wait for a writer
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
             stat = os.fstat(handle.fileno())
+            if not S_ISREG(stat.st_mode):
+                raise SaveError(f"{path}: not a regular file (a device, pipe or folder); only regular files are read")
             data = handle.read()
     except FileNotFoundError:
         return None
