@@ -222,3 +222,37 @@ def test_cli_export_and_refused_import(tmp_path: Path, capsys: pytest.CaptureFix
     err = capsys.readouterr().err
     assert f"{out}:Systems!E2: bad-value systems[0].hosting_country:" in err
     assert "nothing was written" in err and not (tmp_path / "other").exists()
+
+
+def test_processing_as_processor_goes_to_the_art30_2_sheet(ropa_copy: Path, tmp_path: Path) -> None:
+    from tests.engine_fixtures import probe
+
+    # an activity we perform for the employer as its processor (GDPR art. 30(2))
+    (ropa_copy / "activities" / "probe.yaml").write_text(
+        probe(("owner: office-staff", "owner: office-staff\nrole: processor\ncontrollers: [employer]")),
+        encoding="utf-8")
+    original = load_register(ropa_copy)
+    path = write_workbook(original, tmp_path / "r.xlsx", language="en")
+    wb = openpyxl.load_workbook(path)
+    art30_2 = wb["Art. 30(2)"]
+    row = _row(art30_2, "probe")
+    assert art30_2.cell(row=row, column=_column(art30_2, "(a) Controllers we act for")).value == \
+        "Client organisation (employer) [employer]"
+    with pytest.raises(AssertionError):
+        _row(wb["Art. 30(1)"], "probe")
+    import_workbook(path, tmp_path / "back")
+    _same(original, load_register(tmp_path / "back"))
+
+
+def test_rows_pointing_to_no_activity_are_refused(workbook: Path, tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(workbook)
+    purposes = wb["Purposes"]
+    purposes.cell(row=2, column=1).value = "Nothing [no-such-activity]"
+    art30 = wb["Art. 30(1)"]
+    art30.cell(row=3, column=1).value = art30.cell(row=2, column=1).value  # the same id twice
+    wb.save(tmp_path / "bad.xlsx")
+    with pytest.raises(WorkbookError) as info:
+        import_workbook(tmp_path / "bad.xlsx", tmp_path / "ropa")
+    where = {(p.sheet, p.cell, p.code) for p in info.value.problems}
+    assert ("Purposes", "A2", "unknown-reference") in where
+    assert ("Art. 30(1)", "A3", "duplicate-id") in where

@@ -31,7 +31,8 @@ def test_every_article_13_item_for_every_group(language: str) -> None:
     assert {g.key for g in statement.groups} == groups
     for group in groups:
         assert set(ART13 + ART14_EXTRA) <= statement.items_for(group), group
-    assert statement.gaps == ()
+    # organisation.yaml has no address: art. 13(1)(a) asks for the controller's contact details
+    assert [(g.item, g.field) for g in statement.gaps] == [("13-1-a", "organisation.yaml address")]
 
 
 def test_wording_from_the_register() -> None:
@@ -65,10 +66,10 @@ def test_a_missing_fact_is_marked_and_named(ropa_copy: Path, tmp_path: Path, cap
          "  marketing-preferences: {period: 2 years, from: withdrawal of consent, basis: analysis,\n"
          "                          note: proof of consent and of its withdrawal (GDPR art. 7(1))}\n", "")
     statement = build_statement(load_register(ropa_copy), "en", as_of=AS_OF)
-    assert [(g.item, g.field) for g in statement.gaps] == [
+    assert [(g.item, g.field) for g in statement.gaps][1:] == [
         ("13-2-a", "activities/newsletter.yaml retention.marketing-preferences")]
     # the gap points at the category in the activity file: line 13, "categories: [name-contact, ...]"
-    assert statement.gaps[0].path.endswith("activities/newsletter.yaml") and statement.gaps[0].line == 13
+    assert statement.gaps[1].path.endswith("activities/newsletter.yaml") and statement.gaps[1].line == 13
     out = tmp_path / "notice.md"
     assert main(["notice", "--register", str(ropa_copy), "--language", "en", "--out", str(out)]) == 1
     assert "[MISSING FROM THE REGISTER: activities/newsletter.yaml retention.marketing-preferences]" in \
@@ -83,9 +84,11 @@ def test_html_is_escaped_and_layered() -> None:
     assert "<script" not in html and "&lt;" not in html.split("<body>")[0]
 
 
-def test_cli_writes_markdown(tmp_path: Path) -> None:
+def test_cli_writes_markdown_and_names_the_gap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "privacyverklaring.md"
-    assert main(["notice", "--language", "nl", "--format", "md", "--as-of", "2026-10-01", "--out", str(out)]) == 0
+    assert main(["notice", "--language", "nl", "--format", "md", "--as-of", "2026-10-01", "--out", str(out)]) == 1
+    assert "organisation.yaml:4: 13-1-a organisation.yaml address:" in capsys.readouterr().err
     text = out.read_text(encoding="utf-8")
+    assert "[ONTBREEKT IN HET REGISTER: organisation.yaml address]" in text
     assert text.startswith("# Privacyverklaring van Ros Loopbaan")
     assert "peildatum 2026-10-01" in text

@@ -31,10 +31,9 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--csv", metavar="DIR", help="also write each sheet as CSV into DIR")
     p.add_argument("--out", required=True, metavar="FILE", help="the .xlsx file to write")
     p.set_defaults(func=_export_xlsx)
-    p = kinds.add_parser("cnil", help="one activity as a file the CNIL PIA app imports (JSON)")
+    p = kinds.add_parser("cnil", help="one activity as a file the CNIL PIA app imports (JSON, English)")
     add_register_option(p)
     p.add_argument("--activity", required=True, metavar="ID")
-    p.add_argument("--language", choices=("nl", "en"), default="en")
     p.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="date stamped on the records")
     p.add_argument("--out", required=True, metavar="FILE")
     p.set_defaults(func=_export_cnil)
@@ -89,7 +88,7 @@ def _export_xlsx(args: argparse.Namespace) -> int:
 def _export_cnil(args: argparse.Namespace) -> int:
     from dpia_lib.exchange.cnil import write_cnil
 
-    print(f"wrote {write_cnil(_load(args), args.activity, args.out, args.language, args.as_of)}")
+    print(f"wrote {write_cnil(_load(args), args.activity, args.out, as_of=args.as_of)}")
     return 0
 
 

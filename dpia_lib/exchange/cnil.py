@@ -108,7 +108,11 @@ class _Export:
 
 def cnil_pia(register: Register, activity_id: str, language: str = "en",
              as_of: dt.date | None = None) -> dict[str, Any]:
-    """The activity ``activity_id`` as a CNIL PIA export (a JSON-ready mapping)."""
+    """The activity ``activity_id`` as a CNIL PIA export (a JSON-ready mapping).
+
+    The answers' own words are English; ``language`` only chooses the register's texts, so the command
+    line offers English alone (one language per output).
+    """
     act = register.activity(activity_id)
     stamp = f"{(as_of or dt.date.today()).isoformat()}T00:00:00.000Z"
     e = _Export(register, act, language, stamp)

@@ -431,8 +431,13 @@ def build_statement(register: Register, language: str = "nl", as_of: dt.date | N
     b = _Builder(register, language)
     org = register.organisation
     when = as_of or dt.date.today()
+    if org.address:
+        address = f", {org.address}"
+    else:
+        address = " " + b.gap("13-1-a", "", "organisation", ("address",), "organisation.yaml address",
+                              "the controller's contact details need its address (GDPR art. 13(1)(a))")
     general = [b.para("13-1-a", [_t("text", "controller", language, org=org.name, contact=org.contact,
-                                    address=f", {org.address}" if org.address else "")])]
+                                    address=address)])]
     if org.dpo_appointed:
         contact = org.dpo_contact or b.gap("13-1-b", "", "organisation", ("dpo_appointed",), "organisation.yaml dpo_contact",
                                            "a DPO is appointed but has no contact details")
