@@ -18,7 +18,8 @@
 - ``personal-data-iban``: an IBAN, in capitals or not, that passes its country's format and the ISO
   13616 mod-97 check (``python-stdnum``);
 - ``personal-data-birth-date``: a date right after a word for birth (``geboren``, ``geb.``,
-  ``geboortedatum``, ``born``, ``date of birth``, ``birth_date``, ``dob`` …), with at most a few words
+  ``geboortedatum``, ``born``, ``date of birth``, ``birth_date``, ``dob`` …, in lower case, Capitalised
+  or UPPER CASE), with at most a few words
   and no other number, comma or semicolon between: ``geb. 3 mrt 1980``, ``geboren 03-03-80``, ``born
   March 3, 1980``. Compounds that are not a birth date (``geboorteverlof 01-07-2020``, birth leave) and
   dates elsewhere on the line are not flagged.
@@ -120,7 +121,7 @@ _DATE = (
 )
 #: A word for birth, then a few words without a number, comma or semicolon, then a date (group ``date``).
 _BIRTH_DATE = re.compile(
-    r"(?<![\w.])(?:geboren|geb\.|geboortedatum|geboorte[ _-]datum|geboortedag|geboorte|verjaardag"
+    r"(?<![\w.])(?P<word>geboren|geb\.|geboortedatum|geboorte[ _-]datum|geboortedag|geboorte|verjaardag"
     r"|date[ _-]of[ _-]birth|birth[ _-]?date|birthday|birth|born|dob|d\.o\.b\.)(?![\w-])"
     rf"[^\d;,!?]{{0,30}}?(?<![\w.-])(?P<date>{_DATE})(?![\w]|[-/.]\d)",
     re.IGNORECASE,
@@ -214,6 +215,8 @@ def _hits(line: str) -> Iterator[Hit]:
         if free(m) and key is not None:
             yield Hit("personal-data-phone", m.start(), m.end(), m.group(0), key)
     for m in _BIRTH_DATE.finditer(line):
+        if not any(form in m.group("word") for form in _BIRTH_FORMS):
+            continue  # e.g. "DoB": only lower case, Capitalised and UPPER CASE words count (see _BIRTH_FORMS)
         date = m.group("date")
         yield Hit("personal-data-birth-date", m.start("date"), m.end("date"), date, re.sub(r"\s+", " ", date.lower()))
 
@@ -287,16 +290,29 @@ def _line_hits(line: str, allowance: Allowance | None = None) -> Iterator[tuple[
 # prefilter, and no pattern (nor prefilter) matches a line break, so only the lines these touch can
 # hold a hit and the expensive patterns run on those lines alone.
 _PREFILTERS = (
-    re.compile(r"[A-Za-z][A-Za-z]\d\d"),               # an IBAN starts with two letters and two digits
-    re.compile(r"\d(?:[ .()-]{0,2}\d){6}"),            # seven of a BSN's or phone number's digits
-    re.compile(r"geb|born|birth|dob|d\.o\.b|verjaardag", re.IGNORECASE),  # every birth-date hit's word
+    # seven of a BSN's or phone number's digits, or the two digits after an IBAN's two letters
+    re.compile(r"\d(?:(?<=[A-Za-z]{2}\d)\d|(?:[ .()-]{0,2}\d){6})"),
     re.compile("@"),                                   # an e-mail address
 )
+#: Every birth-date hit's word holds one of these (found with str.find, much faster than a regex ignoring case).
+_BIRTH_FORMS = tuple(sorted({form for word in ("geb", "born", "birth", "dob", "d.o.b", "verjaardag")
+                             for form in (word, word.capitalize(), word.upper())}))
+
+
+def _offsets(text: str) -> list[int]:
+    """Where in ``text`` a prefilter matches: every hit contains one of these positions' matches."""
+    offsets = [m.start() for pattern in _PREFILTERS for m in pattern.finditer(text)]
+    for form in _BIRTH_FORMS:
+        found = text.find(form)
+        while found != -1:
+            offsets.append(found)
+            found = text.find(form, found + 1)
+    return offsets
 
 
 def _candidate_lines(text: str) -> list[int]:
     """0-based numbers (in ``text.splitlines()``) of the lines that may hold a hit, ascending."""
-    offsets = [m.start() for pattern in _PREFILTERS for m in pattern.finditer(text)]
+    offsets = _offsets(text)
     if not offsets:
         return []
     starts = [0]  # where each line of text.splitlines() starts (it also splits on \r, \x85, \u2028 ...)
@@ -414,7 +430,7 @@ def scan_audit_log(register_dir: Path | str, allowance: Allowance | None = None)
         if not path.is_file():
             return problems
         for number, line in enumerate(_audit_lines(path), start=1):
-            if any(p.search(line) for p in _PREFILTERS):
+            if _offsets(line):
                 for code, column, message in sorted(_line_hits(line, allowance), key=lambda h: (h[1], h[0])):
                     problems.append(Problem(code, shown, number, column + 1, "",
                                             message + "; the audit log keeps it: remove it from that line"))
