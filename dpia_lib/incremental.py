@@ -45,7 +45,7 @@ from dpia_lib.flows import flow_graph, update_flow_graph
 from dpia_lib.layout import RegisterLayout
 from dpia_lib.register import Register
 from dpia_lib.resources import data_dir_for
-from dpia_lib.scan import scan_text
+from dpia_lib.scan import Allowance, scan_text
 from dpia_lib.screening import Screening, screen, screen_activity
 from dpia_lib.validation import validate_register, yaml_files
 from dpia_lib.yamlio import read_text
@@ -64,7 +64,7 @@ class _Entry:
     text: str | None
     parsed: _Parsed | None = None
     validated: dict[tuple[Any, ...], tuple[Any, list[Problem]]] = field(default_factory=dict)
-    scanned: list[Problem] | None = None
+    scanned: tuple[Allowance | None, list[Problem]] | None = None
 
 
 def _stat(path: Path | str) -> tuple[int, int] | None:
@@ -128,17 +128,18 @@ class FileCache:
             hit = entry.validated[key] = validate()
         return hit
 
-    def scanned(self, shown: str, path: Path | None = None) -> list[Problem]:
-        """The personal-data scan of the file ``shown`` (at ``path``, by default ``shown``), computed once
-        per content; [] for a file that cannot be read as UTF-8 (the loader reports those)."""
+    def scanned(self, shown: str, path: Path | None = None, allowance: Allowance | None = None) -> list[Problem]:
+        """The personal-data scan of the file ``shown`` (at ``path``, by default ``shown``) with what
+        ``allowance`` lets pass, computed once per content and allowance; [] for a file that cannot be read
+        as UTF-8 (the loader reports those)."""
         entry = self._fresh(path if path is not None else shown, shown)
         if entry is None:
             stat = _stat(path if path is not None else shown) or (0, 0)
             text, _ = read_text(Path(path if path is not None else shown), shown)
             entry = self._entries[shown] = _Entry(stat, _digest(text), text)
-        if entry.scanned is None:
-            entry.scanned = scan_text(entry.text, shown) if entry.text is not None else []
-        return entry.scanned
+        if entry.scanned is None or entry.scanned[0] != allowance:
+            entry.scanned = (allowance, scan_text(entry.text, shown, allowance) if entry.text is not None else [])
+        return entry.scanned[1]
 
     def paths(self) -> set[str]:
         """The files the cache holds."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from dpia_lib.diagnostics import Problem
 from dpia_lib.loading import ParseCache, read_register
@@ -17,14 +17,18 @@ from dpia_lib.references import check_completeness
 from dpia_lib.register import Register
 from dpia_lib.sources import Sources
 
+if TYPE_CHECKING:
+    from dpia_lib.scan import Allowance
+
 __all__ = ["CheckCache", "ValidationResult", "validate_register", "yaml_files"]
 
 
 class CheckCache(ParseCache, Protocol):
     """A :class:`~dpia_lib.loading.ParseCache` that also keeps the personal-data scan of each file."""
 
-    def scanned(self, shown: str, path: Path | None = None) -> list[Problem]:
-        """The personal-data scan of the file ``shown`` (at ``path``), from the cache while unchanged."""
+    def scanned(self, shown: str, path: Path | None = None, allowance: Allowance | None = None) -> list[Problem]:
+        """The personal-data scan of the file ``shown`` (at ``path``) with what ``allowance`` lets pass, from
+        the cache while neither changed."""
 
 
 def yaml_files(register_dir: Path | str) -> set[str]:
@@ -67,7 +71,7 @@ def validate_register(register_dir: Path | str = "ropa", data_dir: Path | str | 
     >>> validate_register(DEFAULT_DATA_DIR.parent / "ropa").valid
     True
     """
-    from dpia_lib.scan import scan_register
+    from dpia_lib.scan import load_allowance, scan_audit_log, scan_register
 
     register, problems = read_register(register_dir, data_dir, cache=cache)
     if register is not None:
@@ -76,6 +80,9 @@ def validate_register(register_dir: Path | str = "ropa", data_dir: Path | str | 
     if cache is None:
         problems = problems + scan_register(register_dir)
     elif Path(register_dir).is_dir():
-        problems = [*problems, *(p for shown in sorted(yaml_files(register_dir)) for p in cache.scanned(shown))]
+        allowance, allow_problems = load_allowance(register_dir)
+        problems = [*problems, *allow_problems,
+                    *(p for shown in sorted(yaml_files(register_dir)) for p in cache.scanned(shown, allowance=allowance)),
+                    *scan_audit_log(register_dir, allowance)]
     ordered = sorted(problems, key=lambda p: (p.path, p.line, p.column, p.code))
     return ValidationResult(register, tuple(ordered))

@@ -261,3 +261,18 @@ def test_the_audit_log_is_scanned(ropa_copy: Path) -> None:
     (problem,) = scan_register(ropa_copy)
     assert (problem.path, problem.line, problem.code) == (str(log), 1, "personal-data-bsn")
     assert "audit log" in problem.message and "111222333" not in problem.message
+
+
+def test_the_incremental_checker_lets_the_same_values_pass(ropa_copy: Path) -> None:
+    from dpia_lib.incremental import IncrementalChecker
+
+    _note(ropa_copy, "office: 020-1234567; mobile 06-12345678; our RSIN 123456782")
+    org = ropa_copy / "organisation.yaml"
+    org.write_text(org.read_text(encoding="utf-8") + "rsin: '123456782'\n", encoding="utf-8")
+    checker = IncrementalChecker(ropa_copy)
+    assert [p.code for p in checker.refresh().problems] == ["personal-data-phone"] * 2
+    (ropa_copy / "scan-allow.yaml").write_text(_ALLOW, encoding="utf-8")
+    # the edited allow-list reaches files whose scan is cached: only the mobile number is left
+    (problem,) = checker.refresh().problems
+    assert problem.code == "personal-data-phone" and problem.column > 30
+    assert checker.refresh().problems == validate_register(ropa_copy).problems
