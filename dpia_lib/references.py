@@ -286,12 +286,24 @@ def art9_exception_gaps(register: Register) -> Iterator[Gap]:
                       f"({basis.condition.value}); exceptions that do: {fits}")
 
 
+#: The catalogued measure by which a processor notifies its controllers of a breach (GDPR art. 33(2)).
+BREACH_MEASURE = "incident-procedure"
+
+
 def processor_gaps(register: Register) -> Iterator[Gap]:
-    """Activities done as processor without the controllers they act for (GDPR art. 30(2)(a)) or the
-    agreement that binds them (art. 28(3))."""
+    """The processor's own duties for an activity done as processor: name the controllers it acts for
+    (GDPR art. 30(2)(a)) and the agreement that binds it (art. 28(3)), record its security measures
+    (art. 32, 30(2)(d)) and a procedure to tell the controllers of a breach without undue delay (art. 33(2))."""
     for aid, act in register.activities.items():
         if act.role != ProcessingRole.PROCESSOR:
             continue
+        if not act.measures:
+            yield Gap(aid, ("role",), "an activity done as processor must record its security measures "
+                                      "(`measures`, GDPR art. 32, 30(2)(d))")
+        elif BREACH_MEASURE in register.catalogue.measures and BREACH_MEASURE not in act.measures:
+            yield Gap(aid, ("measures",), f"an activity done as processor must record how it tells the controllers "
+                                          f"of a breach without undue delay (measure {BREACH_MEASURE!r}, "
+                                          f"GDPR art. 33(2))")
         if not act.controllers:
             yield Gap(aid, ("role",), "an activity done as processor must name the controllers it is done for "
                                       "(`controllers`, GDPR art. 30(2)(a))")

@@ -96,13 +96,14 @@ def test_dpia_sections_follow_art_35_7_in_the_chosen_language() -> None:
 
 
 def test_legal_bases_per_purpose_with_art_9_and_the_dutch_exception() -> None:
-    # ropa/activities/reintegration-second-track.yaml: (f) and (c); 9(2)(b) with UAVG 30(1)(b)
+    # ropa/activities/reintegration-second-track.yaml: (f) for both purposes (BW 7:658a(3) binds the employer,
+    # not the company); 9(2)(b) with UAVG 30(1)(b)
     report = prepare("reintegration-second-track", "en", AS_OF, ROPA)
     table = report.necessity().blocks[0]
     assert isinstance(table, Table)
     bases = list(table.frame.iloc[:, 1])
     assert bases[0] == "legitimate-interests (GDPR art. 6(1)(f))"
-    assert bases[1] == "legal-obligation (GDPR art. 6(1)(c))"
+    assert bases[1] == "legitimate-interests (GDPR art. 6(1)(f))"
     assert bases[2] == "employment-social-security (GDPR art. 9(2)(b)) + uavg-30-1-b (UAVG art. 30(1)(b))"
 
 

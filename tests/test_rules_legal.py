@@ -205,6 +205,7 @@ PROCESSOR = (
     ("    from: data-subject\n", "    from: employer\n"),
     ("    categories: [name-contact]\n", "    categories: [name-contact, sickness-absence]\n"),
     ("    ground: {basis: contract}\n", ""),
+    ("access: [office-staff]\n", "access: [office-staff]\nmeasures: [role-based-access, incident-procedure]\n"),
 )
 
 
@@ -232,10 +233,20 @@ def test_processor_record_needs_controllers_and_agreement(tmp_path: Path) -> Non
     text = probe(("owner: office-staff\n", "owner: office-staff\nrole: processor\n"),
                  ("    basis: contract\n", ""))
     problems = validate_register(with_probe(tmp_path, text)).problems
-    # Line 4: "role: processor"
-    assert [(p.code, p.line) for p in problems] == [("processor-record-incomplete", 4)] * 2
-    assert "`controllers`, GDPR art. 30(2)(a)" in problems[0].message + problems[1].message
-    assert "`agreement`, GDPR art. 28(3)" in problems[0].message + problems[1].message
+    # Line 4: "role: processor"; no controllers, no agreement, no measures.
+    assert [(p.code, p.line) for p in problems] == [("processor-record-incomplete", 4)] * 3
+    messages = " ".join(p.message for p in problems)
+    assert "`controllers`, GDPR art. 30(2)(a)" in messages and "`agreement`, GDPR art. 28(3)" in messages
+    assert "`measures`, GDPR art. 32, 30(2)(d)" in messages
+
+
+def test_processor_must_tell_the_controller_of_a_breach(tmp_path: Path) -> None:
+    without = [r for r in PROCESSOR if not r[0].startswith("access")]
+    text = probe(*without, ("access: [office-staff]\n", "access: [office-staff]\nmeasures: [role-based-access]\n"))
+    problems = validate_register(with_probe(tmp_path, text)).problems
+    # probe.yaml line 15: "measures: [role-based-access]" (three lines added at the owner, one purpose line gone).
+    assert [(p.code, p.line) for p in problems] == [("processor-record-incomplete", 15)]
+    assert "GDPR art. 33(2)" in problems[0].message
 
 
 def test_assumption_must_name_a_field(tmp_path: Path) -> None:
