@@ -256,3 +256,14 @@ def test_rows_pointing_to_no_activity_are_refused(workbook: Path, tmp_path: Path
     where = {(p.sheet, p.cell, p.code) for p in info.value.problems}
     assert ("Purposes", "A2", "unknown-reference") in where
     assert ("Art. 30(1)", "A3", "duplicate-id") in where
+
+
+def test_columns_are_found_by_heading(shipped: Register, workbook: Path, tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(workbook)
+    art30 = wb["Art. 30(1)"]
+    # an officer drops derived columns she does not need; the editable ones shift to the left
+    art30.delete_cols(_column(art30, "Sources"))
+    art30.delete_cols(_column(art30, "(a) Controller and contact"))
+    wb.save(tmp_path / "trimmed.xlsx")
+    import_workbook(tmp_path / "trimmed.xlsx", tmp_path / "ropa")
+    _same(shipped, load_register(tmp_path / "ropa"))

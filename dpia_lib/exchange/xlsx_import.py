@@ -26,6 +26,7 @@ from typing import Any
 
 import openpyxl
 import yaml
+from openpyxl.utils import get_column_letter
 
 from dpia_lib.errors import DpiaError
 from dpia_lib.exchange.cells import (
@@ -45,6 +46,8 @@ from dpia_lib.yamlio import format_loc
 __all__ = ["ImportResult", "WorkbookError", "WorkbookProblem", "import_workbook"]
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+#: libyaml's emitter where available: the pure-Python one takes most of an import's time.
+_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 Loc = tuple[str | int, ...]
 
 
@@ -129,6 +132,7 @@ def _sheet_keys(wb: Any) -> dict[str, Any]:
     by_name = {text.lower(): key for key, t in labels.sheets.items() for text in (t.nl, t.en)}
     found: dict[str, Any] = {}
     for ws in wb.worksheets:
+        ws.reset_dimensions()  # a hand-edited file may state wrong dimensions: read to the last row
         if ws.title == MACHINE_SHEET:
             found[MACHINE_SHEET] = ws
         elif ws.title.strip().lower() in by_name:
@@ -145,22 +149,23 @@ def _rows(state: _State, key: str, ws: Any) -> Iterator[_Row]:
         by_heading[t.nl.strip().lower()] = k
         by_heading[t.en.strip().lower()] = k
     letters: dict[str, str] = {}
-    header = next(ws.iter_rows(min_row=1, max_row=1), ())
-    for cell in header:
-        heading = parse_text(cell.value)
-        if heading and heading.lower() in by_heading:
-            letters.setdefault(by_heading[heading.lower()], cell.column_letter)
+    index: dict[int, str] = {}
+    header = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
+    for position, value in enumerate(header):
+        heading = parse_text(value)
+        if heading and heading.lower() in by_heading and by_heading[heading.lower()] not in letters:
+            letters[by_heading[heading.lower()]] = get_column_letter(position + 1)
+            index[position] = by_heading[heading.lower()]
     if "id" in wanted and "id" not in letters or "activity" in wanted and "activity" not in letters:
         need = "id" if "id" in wanted else "activity"
         state.problem("missing-field", _Cell(ws.title, "A1"), "",
                       f"no column headed {labels.columns[need].nl!r} or {labels.columns[need].en!r}")
         return
-    index = {letter: k for k, letter in letters.items()}
-    for row in ws.iter_rows(min_row=2):
-        values = {index[c.column_letter]: c.value for c in row if c.column_letter in index}
+    for number, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+        values = {index[i]: v for i, v in enumerate(row) if i in index}
         if all(parse_text(v) is None for v in values.values()):
             continue
-        yield _Row(ws.title, row[0].row, values, letters)
+        yield _Row(ws.title, number, values, letters)
 
 
 def _read(state: _State, row: _Row, key: str, parse: Callable[[Any], Any], rel: str, loc: Loc) -> Any:
@@ -419,24 +424,24 @@ def _machine(state: _State, sheets: dict[str, Any]) -> dict[str, Any]:
     ws = sheets.get(MACHINE_SHEET)
     if ws is None:
         return out
-    for row in ws.iter_rows(min_row=2):
-        key, text = (row[0].value, row[1].value) if len(row) > 1 else (row[0].value, None)
+    for number, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+        key, text = (row[0], row[1]) if len(row) > 1 else ((row[0] if row else None), None)
         if key is None:
             continue
         try:
             value = json.loads(str(text))
         except ValueError as exc:
-            state.problem("bad-value", _Cell(ws.title, f"B{row[0].row}"), str(key), f"not a JSON object ({exc})")
+            state.problem("bad-value", _Cell(ws.title, f"B{number}"), str(key), f"not a JSON object ({exc})")
             continue
         if not isinstance(value, dict):
-            state.problem("bad-value", _Cell(ws.title, f"B{row[0].row}"), str(key), "not a JSON object")
+            state.problem("bad-value", _Cell(ws.title, f"B{number}"), str(key), "not a JSON object")
             continue
         out[str(key)] = value
     return out
 
 
 def _dump(data: Any, path: Path, source: str) -> None:
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False)
+    body = yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False)
     path.write_text(f"# Imported from {source} by dpia import xlsx.\n{body}", encoding="utf-8")
 
 
@@ -462,38 +467,41 @@ def import_workbook(path: Path | str, into: Path | str, data_dir: Path | str | N
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise DpiaError(f"{target}: the target directory exists and is not empty; import into a new directory")
     try:
-        wb = openpyxl.load_workbook(source, data_only=True)
+        wb = openpyxl.load_workbook(source, data_only=True, read_only=True)
     except (OSError, ValueError, KeyError) as exc:
         raise DpiaError(f"{source}: not a readable .xlsx workbook ({exc})") from None
-    sheets = _sheet_keys(wb)
-    for key in ("art30-1", "parties", "systems", "organisation"):
-        if key not in sheets:
-            labels = load_exchange_labels().sheets[key]
-            state.problem("missing-file", _Cell(labels.en, "A1"), "", f"the workbook has no sheet {labels.nl!r} "
-                          f"or {labels.en!r}")
-    machine = _machine(state, sheets)
-    activities: dict[str, dict[str, Any]] = {}
-    for sheet in ("art30-1", "art30-2"):
-        if sheet not in sheets:
-            continue
-        for row in _rows(state, sheet, sheets[sheet]):
-            built = _activity(state, row, sheet, machine)
-            if built is None:
+    try:
+        sheets = _sheet_keys(wb)
+        for key in ("art30-1", "parties", "systems", "organisation"):
+            if key not in sheets:
+                labels = load_exchange_labels().sheets[key]
+                state.problem("missing-file", _Cell(labels.en, "A1"), "", f"the workbook has no sheet {labels.nl!r} "
+                              f"or {labels.en!r}")
+        machine = _machine(state, sheets)
+        activities: dict[str, dict[str, Any]] = {}
+        for sheet in ("art30-1", "art30-2"):
+            if sheet not in sheets:
                 continue
-            aid, data = built
-            if aid in activities:
-                state.problem("duplicate-id", row.cell("id"), "id", f"activity {aid!r} appears twice")
-                continue
-            activities[aid] = data
-    for key, reader in (("purposes", _purpose), ("retention", _retention), ("flows", _flow)):
-        if key in sheets:
-            for row in _rows(state, key, sheets[key]):
-                reader(state, row, activities)
-    parties = [_party(state, row, i, machine) for i, row in enumerate(_rows(state, "parties", sheets["parties"]))] \
-        if "parties" in sheets else []
-    systems = [_system(state, row, i, machine) for i, row in enumerate(_rows(state, "systems", sheets["systems"]))] \
-        if "systems" in sheets else []
-    organisation = _organisation(state, sheets, machine)
+            for row in _rows(state, sheet, sheets[sheet]):
+                built = _activity(state, row, sheet, machine)
+                if built is None:
+                    continue
+                aid, data = built
+                if aid in activities:
+                    state.problem("duplicate-id", row.cell("id"), "id", f"activity {aid!r} appears twice")
+                    continue
+                activities[aid] = data
+        for key, reader in (("purposes", _purpose), ("retention", _retention), ("flows", _flow)):
+            if key in sheets:
+                for row in _rows(state, key, sheets[key]):
+                    reader(state, row, activities)
+        parties = [_party(state, row, i, machine)
+                   for i, row in enumerate(_rows(state, "parties", sheets["parties"]))] if "parties" in sheets else []
+        systems = [_system(state, row, i, machine)
+                   for i, row in enumerate(_rows(state, "systems", sheets["systems"]))] if "systems" in sheets else []
+        organisation = _organisation(state, sheets, machine)
+    finally:
+        wb.close()  # a read-only workbook keeps its file open until closed
     if state.problems:
         raise WorkbookError(state.problems)
 
