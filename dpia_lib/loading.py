@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass

@@ -82,7 +82,8 @@ def validate_register(register_dir: Path | str = "ropa", data_dir: Path | str | 
     elif Path(register_dir).is_dir():
         allowance, allow_problems = load_allowance(register_dir)
         problems = [*problems, *allow_problems,
-                    *(p for shown in sorted(yaml_files(register_dir)) for p in cache.scanned(shown, allowance=allowance)),
+                    *(p for shown in sorted(yaml_files(register_dir))
+                      for p in cache.scanned(shown, allowance=allowance)),
                     *scan_audit_log(register_dir, allowance)]
     ordered = sorted(problems, key=lambda p: (p.path, p.line, p.column, p.code))
     return ValidationResult(register, tuple(ordered))

@@ -61,7 +61,9 @@ def test_rights_per_basis() -> None:
     assert period_text("1 year", "nl") == "1 jaar" and period_text("6 months", "nl") == "6 maanden"
 
 
-def test_a_missing_fact_is_marked_and_named(ropa_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_missing_fact_is_marked_and_named(
+    ropa_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     edit(ropa_copy / "activities" / "newsletter.yaml",
          "  marketing-preferences: {period: 2 years, from: withdrawal of consent, basis: analysis,\n"
          "                          note: proof of consent and of its withdrawal (GDPR art. 7(1))}\n", "")

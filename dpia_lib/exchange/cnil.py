@@ -123,7 +123,8 @@ def cnil_pia(register: Register, activity_id: str, language: str = "en",
     risks = assess_risks(register, act.id)
     other_events = [r for r in risks.risks if r.event not in CNIL_EVENTS]
 
-    e.answer(111, _p(e.t(act.name) + (f": {e.t(act.description)}" if act.description else "")) + _p(f"{act.role.value} ({citation(act.role)}); "
+    e.answer(111, _p(e.t(act.name) + (f": {e.t(act.description)}" if act.description else ""))
+             + _p(f"{act.role.value} ({citation(act.role)}); "
              f"{act.data_subjects_per_year} data subjects a year")
              + (_p("Further feared events:") + _ul([f"{e.t(r.label)}: {r.residual.name}" for r in other_events])
                 if other_events else ""))
@@ -159,7 +160,8 @@ def cnil_pia(register: Register, activity_id: str, language: str = "en",
     if act.information is not None:
         e.answer(221, _p(f"{e.t(act.information.how)} ({act.information.when})"))
     consent = [e.t(p.description) for p in act.purposes if p.basis is not None and p.basis.value == "consent"]
-    consent += [f.ground.source for f in act.flows if f.ground and f.ground.basis.value == "consent" and f.ground.source]
+    consent += [f.ground.source for f in act.flows
+                if f.ground and f.ground.basis.value == "consent" and f.ground.source]
     e.answer(222, _ul(consent))
     bases = {p.basis.value for p in act.purposes if p.basis is not None}
     rights = _ul([f"{r.right} ({article(r.citation, 'en')})" for r in RIGHTS if not r.bases or r.bases & bases])

@@ -265,7 +265,7 @@ def check_statement(register: Register, path: Path | str, language: str = "nl") 
         for i, flow in enumerate(a.flows):
             if flow.target == a.id and flow.source in register.parties and flow.source != "data-subject":
                 sources.setdefault(flow.source, []).append(c.loc(f"activity:{a.id}", "flows", i))
-        for _, v, data in G.out_edges(a.id, data=True):
+        for _, v in G.out_edges(a.id):
             if is_recipient(register, v):
                 idx = next((i for i, f in enumerate(a.flows) if f.target == v), None)
                 spot = c.loc(f"activity:{a.id}", "flows", idx) if idx is not None else \
@@ -306,7 +306,8 @@ def check_statement(register: Register, path: Path | str, language: str = "nl") 
         hits = c.find(terms)
         omitted = [i for i in enumerations if c.near(i, terms, 0) is None]
         if omitted:
-            c.add(f"basis:{basis}", "13-1-c", title, "contradicts", c.w("bases-enumerated", line=lines[omitted[0]].label),
+            c.add(f"basis:{basis}", "13-1-c", title, "contradicts",
+                  c.w("bases-enumerated", line=lines[omitted[0]].label),
                   c.ev(omitted[0], *(hits[:1])), where)
         elif hits:
             c.add(f"basis:{basis}", "13-1-c", title, "covered", name, c.ev(hits[0]), where[:1])

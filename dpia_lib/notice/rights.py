@@ -22,7 +22,8 @@ __all__ = ["RIGHTS", "RightRule", "article", "rights_for_basis"]
 
 @dataclass(frozen=True)
 class RightRule:
-    """A right, its GDPR article (as ``20-1-a``; see :func:`article`), and the art. 6(1) bases it applies to (empty: every basis)."""
+    """A right, its GDPR article (as ``20-1-a``; see :func:`article`), and the art. 6(1) bases it applies to
+    (empty: every basis)."""
 
     right: str
     citation: str

@@ -247,7 +247,8 @@ class _Builder:
                 if statutory:
                     lines.append(_t("text", "bsn", self.lang, sources="; ".join(dict.fromkeys(statutory))))
                 else:
-                    lines.append(self.gap("13-1-c", group, f"activity:{act.id}", ("categories", act.categories.index(ids[0])),
+                    loc = ("categories", act.categories.index(ids[0]))
+                    lines.append(self.gap("13-1-c", group, f"activity:{act.id}", loc,
                                           f"activities/{act.id}.yaml purposes[].basis_source",
                                           "the BSN is processed but no purpose names the statute that requires it"))
         return lines
@@ -260,7 +261,8 @@ class _Builder:
         if not m:
             return text.replace("GDPR", "AVG")
         parts = re.findall(r"\((\w+)\)", m.group(3))
-        out = f"art. {m.group(2)}" + (f" lid {parts[0]}" if parts else "") + (f" sub {parts[1]}" if len(parts) > 1 else "")
+        out = (f"art. {m.group(2)}" + (f" lid {parts[0]}" if parts else "")
+               + (f" sub {parts[1]}" if len(parts) > 1 else ""))
         return f"{out} {'AVG' if m.group(1) == 'GDPR' else 'UAVG'}"
 
     def interests(self, group: str, acts: list[Activity]) -> list[str]:
@@ -439,8 +441,8 @@ def build_statement(register: Register, language: str = "nl", as_of: dt.date | N
     general = [b.para("13-1-a", [_t("text", "controller", language, org=org.name, contact=org.contact,
                                     address=address)])]
     if org.dpo_appointed:
-        contact = org.dpo_contact or b.gap("13-1-b", "", "organisation", ("dpo_appointed",), "organisation.yaml dpo_contact",
-                                           "a DPO is appointed but has no contact details")
+        contact = org.dpo_contact or b.gap("13-1-b", "", "organisation", ("dpo_appointed",),
+                                           "organisation.yaml dpo_contact", "a DPO is appointed but has no contact details")
         general.append(b.para("13-1-b", [_t("text", "dpo", language, contact=contact)]))
     else:
         general.append(b.para("13-1-b", [_t("text", "no-dpo", language, contact=org.contact)]))
