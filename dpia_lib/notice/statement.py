@@ -442,7 +442,8 @@ def build_statement(register: Register, language: str = "nl", as_of: dt.date | N
                                     address=address)])]
     if org.dpo_appointed:
         contact = org.dpo_contact or b.gap("13-1-b", "", "organisation", ("dpo_appointed",),
-                                           "organisation.yaml dpo_contact", "a DPO is appointed but has no contact details")
+                                           "organisation.yaml dpo_contact",
+                                           "a DPO is appointed but has no contact details")
         general.append(b.para("13-1-b", [_t("text", "dpo", language, contact=contact)]))
     else:
         general.append(b.para("13-1-b", [_t("text", "no-dpo", language, contact=org.contact)]))
