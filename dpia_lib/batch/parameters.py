@@ -34,9 +34,13 @@ def _relative(register: Path, cwd: Path) -> str:
     return Path(os.path.relpath(register.resolve(), cwd.resolve())).as_posix()
 
 
-def notebook_parameters(activity: str, language: str, as_of: str, register: Path, *, cwd: Path) -> dict[str, str]:
+def notebook_parameters(activity: str, language: str, as_of: str, register: Path, *, cwd: Path,
+                        template: str = "model") -> dict[str, str]:
     """Checked parameters for ``dpia.ipynb`` run with working directory ``cwd``."""
+    if template not in ("model", "cnil"):
+        raise ParameterError(f"template must be 'model' or 'cnil', not {template!r}")
     return {
+        "template": template,
         "activity": check_activity_id(activity),
         "language": check_language(language),
         "as_of": check_as_of(as_of).isoformat(),

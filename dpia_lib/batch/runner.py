@@ -59,6 +59,8 @@ class BatchOptions:
     activities: tuple[str, ...] = ()
     all_activities: bool = False
     language: str = "nl"
+    #: Report structure: ``model`` (Model DPIA Rijksdienst) or ``cnil`` (CNIL PIA order).
+    template: str = "model"
     as_of: str | None = None
     executor: str = "local"
     executor_options: dict[str, Any] = field(default_factory=dict, hash=False)
@@ -100,7 +102,8 @@ def plan_jobs(options: BatchOptions, register: Register, activities: list[str], 
         name = register.activities[aid].name.get(options.language) if aid in register.activities else aid
         title = f"{labels.get('dpia-title', options.language)}: {name}"
         jobs.append(Job(aid, options.notebooks / "dpia.ipynb", output, html,
-                        notebook_parameters(aid, options.language, as_of, register.root, cwd=out), out, title))
+                        notebook_parameters(aid, options.language, as_of, register.root, cwd=out,
+                                            template=options.template), out, title))
     if options.include_register:
         output, html = report_paths(out, "register")
         title = f"{labels.get('register-title', options.language)}: {register.organisation.name}"

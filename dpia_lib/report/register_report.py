@@ -23,6 +23,7 @@ from dpia_lib.law import PartyRole
 from dpia_lib.loading import DEFAULT_DATA_DIR, load_register_partial
 from dpia_lib.register import Register
 from dpia_lib.report.blocks import Block, Items, Paragraph, Plot, Section, Table
+from dpia_lib.report.document import register_version
 from dpia_lib.report.labels import check_language, load_labels
 from dpia_lib.report.parameters import check_as_of, check_register_dir
 from dpia_lib.report.summary import action_table, highest_residual_label
@@ -65,15 +66,19 @@ class RegisterReport:
 
     def title(self) -> Section:
         """Title: organisation, as-of date, number of activities."""
-        return Section(f"{self.t('register-title')}: {self.register.organisation.name}", (
+        title = f"{self.t('register-title')}: {self.register.organisation.name}"
+        running = f"{title} · {self.t('register-version')}: {register_version(self.register.root)}"
+        return Section(title, (
             Paragraph(self.as_of.isoformat(), self.t("as-of")),
+            Paragraph(running, css="running"),
             Paragraph(str(len(self.register.activities)), self.t("activity-count")),
             *([Items(tuple(p.format() for p in self.left_out), self.t("left-out"))] if self.left_out else []),
         ), level=1)
 
     def art30(self) -> Section:
         """The art. 30(1) table, one row per activity."""
-        return Section(self.t("art30-table"), (Table(art30_table(self.register, self.language), index=True),))
+        return Section(self.t("art30-table"), (Table(art30_table(self.register, self.language), index=True),),
+                       css="wide")
 
     def flow_graph(self) -> Plot:
         """Every flow of the register; special categories in red."""
