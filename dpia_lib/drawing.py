@@ -86,8 +86,12 @@ def draw_flow_graph(
             ))
             if categories is not None and data["kind"] != "hosting" and data["categories"]:
                 (x1, y1), (x2, y2) = pos[u], pos[v]
-                # the arc's midpoint: the chord's midpoint moved by rad times the chord, perpendicular
-                mx, my = (x1 + x2) / 2 + rad * (y2 - y1) / 2, (y1 + y2) / 2 - rad * (x2 - x1) / 2
+                # a point a third along the arc (a quadratic Bezier with control point c): labels of edges
+                # that meet at one box stay apart
+                cx, cy = (x1 + x2) / 2 + rad * (y2 - y1), (y1 + y2) / 2 - rad * (x2 - x1)
+                t = 0.33
+                mx = (1 - t) ** 2 * x1 + 2 * t * (1 - t) * cx + t**2 * x2
+                my = (1 - t) ** 2 * y1 + 2 * t * (1 - t) * cy + t**2 * y2
                 names = ", ".join(sorted(categories.get(c, c) for c in data["categories"]))
                 ax.text(mx, my, wrap_label(names, 30), ha="center", va="center", fontsize=7, color=colour,
                         parse_math=False, bbox={"boxstyle": "round,pad=0.15", "fc": "#ffffff", "ec": "none",

@@ -109,7 +109,8 @@ class DpiaReport:
 
     def _mark(self, *points: str) -> Paragraph:
         """Which points of art. 35(7) a part answers, e.g. ``Beantwoordt art. 35 lid 7 sub a AVG``."""
-        cited = cite("GDPR art. " + ", ".join(f"35(7)({p})" for p in points), self.language)
+        article = "arts." if len(points) > 1 else "art."
+        cited = cite(f"GDPR {article} " + ", ".join(f"35(7)({p})" for p in points), self.language)
         return Paragraph(f"{self.t('answers-35-7')}: {cited}", css="marker")
 
     # --- the document as a whole ------------------------------------------------------------------------

@@ -78,7 +78,7 @@ def risk_map(points: Sequence[RiskPoint], *, language: str = "nl", title: str | 
     l_key, s_key = ("L", "S") if language == "en" else ("W", "E")
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(7.0, 4.6), dpi=150)
-        ax = fig.add_axes((0.14, 0.14, 0.42, 0.74))
+        ax = fig.add_axes((0.17, 0.16, 0.4, 0.72))
         for likelihood in range(1, 5):
             for severity in range(1, 5):
                 ax.add_patch(matplotlib.patches.Rectangle(
@@ -113,6 +113,8 @@ def risk_map(points: Sequence[RiskPoint], *, language: str = "nl", title: str | 
             ax.text(x, y, str(i + 1), ha="center", va="center", fontsize=7, color="#ffffff")
             x, y = where[("planned", i)]
             same = point.planned == point.residual
+            if same:  # beside the filled circle's number, so both stay readable
+                x, y = x + 0.16, y + 0.16
             ax.plot([x], [y], marker="^",
                     markersize=5 if same else 12, markerfacecolor="#2e86c1",
                     markeredgecolor="#ffffff" if same else "#2e86c1", linestyle="none",
@@ -122,7 +124,7 @@ def risk_map(points: Sequence[RiskPoint], *, language: str = "nl", title: str | 
         ax.set_xlim(0.5, 4.5)
         ax.set_ylim(0.5, 4.5)
         ax.set_xticks(range(1, 5), [f"{s_key}{n}\n{levels[n - 1]}" for n in range(1, 5)], fontsize=7)
-        ax.set_yticks(range(1, 5), [f"{l_key}{n} {levels[n - 1]}" for n in range(1, 5)], fontsize=7)
+        ax.set_yticks(range(1, 5), [f"{l_key}{n}\n{levels[n - 1]}" for n in range(1, 5)], fontsize=7)
         ax.set_xlabel(labels.get("axis-severity", language), fontsize=8)
         ax.set_ylabel(labels.get("axis-likelihood", language), fontsize=8)
         # parse_math=False: a register text with '$' signs is text, not mathtext (which could fail to parse)

@@ -18,8 +18,16 @@ from dpia_lib.report.wording import driver_text
 from dpia_lib.risk import RiskAssessment, RiskLevel
 from dpia_lib.riskmatrix import load_risk_matrix
 
-__all__ = ["LEVEL_NAMES", "action_table", "event_table", "highest_residual_label", "level_label", "matrix_table",
-           "risk_points", "risk_table"]
+__all__ = [
+    "LEVEL_NAMES",
+    "action_table",
+    "event_table",
+    "highest_residual_label",
+    "level_label",
+    "matrix_table",
+    "risk_points",
+    "risk_table",
+]
 
 #: The CNIL scale's level names (1-4) as the risk engine names them.
 LEVEL_NAMES: tuple[str, ...] = ("negligible", "limited", "significant", "maximum")

@@ -147,7 +147,7 @@ def principles_table(register: Register, activity: Activity, findings: Sequence[
     """Part (b): the principles of art. 5 one by one, what the register says and the findings against each."""
     rows = []
     for principle in load_labels().principles:
-        against = sorted({finding_text(f, language) for f in findings if f.code in principle.codes})
+        against = sorted({finding_text(f, language, register) for f in findings if f.code in principle.codes})
         rows.append((principle.label.get(language), cite(principle.citation, language),
                      _register_says(register, activity, principle.id, language),
                      "; ".join(against) or "—"))
@@ -214,7 +214,7 @@ def findings_table(register: Register, findings: Sequence[Finding], language: st
         if with_activity:
             act = register.activities.get(f.activity or "")
             row += [act.name.get(language) if act is not None else (f.activity or "—")]
-        row += [finding_text(f, language), cite(f.citation, language), where(register, f.path, f.line)]
+        row += [finding_text(f, language, register), cite(f.citation, language), where(register, f.path, f.line)]
         rows.append(row)
     return pd.DataFrame(rows, columns=columns)
 

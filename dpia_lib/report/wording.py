@@ -68,9 +68,10 @@ def _dutch_citation(part: str) -> str:
     if m is None:
         return part.strip().replace("GDPR", "AVG").replace("recital", "overweging")
     law = "AVG" if m.group("law") in ("GDPR", "AVG") else "UAVG"
-    items = [_dutch_item(re.sub(r"^arts?\.\s*", "", i.strip()))
-             for i in re.split(r",\s*|\s+and\s+", m.group("rest")) if i.strip()]
-    prefix = "artt." if len(items) > 1 or m.group("arts") == "arts" else "art."
+    parts = [re.sub(r"^arts?\.\s*", "", i.strip()) for i in re.split(r",\s*|\s+and\s+", m.group("rest")) if i.strip()]
+    items = [f"overweging {i[8:]}" if i.startswith("recital ") else _dutch_item(i) for i in parts]
+    articles = sum(1 for i in parts if not i.startswith("recital "))
+    prefix = "artt." if articles > 1 else "art."
     joined = ", ".join(items[:-1]) + " en " + items[-1] if len(items) > 1 else items[0]
     return f"{prefix} {joined} {law}"
 
@@ -114,7 +115,7 @@ def exception_text(exception: DutchException, language: str) -> str:
 
 
 def _names(register: Register, ids: str, language: str) -> str:
-    """Comma-separated ids as names: categories, data subjects, parties, activities, roles."""
+    """Comma-separated ids as names: categories, data subjects, parties, activities, roles, measures."""
     cat = register.catalogue
     out = []
     for i in (x for x in ids.split(",") if x):
@@ -128,6 +129,10 @@ def _names(register: Register, ids: str, language: str) -> str:
             out.append(register.activities[i].name.get(language))
         elif i in register.roles:
             out.append(register.roles[i].name.get(language))
+        elif i in register.systems:
+            out.append(register.systems[i].name.get(language))
+        elif i in cat.measures:
+            out.append(cat.measures[i].label.get(language))
         else:
             out.append(i)
     return ", ".join(out)
@@ -188,10 +193,36 @@ def fact_text(register: Register, fact: str, language: str) -> str | None:
     return None
 
 
-def finding_text(finding: Finding, language: str) -> str:
-    """A finding's message in the report's language: the rule's sentence for its code, and the field."""
+_FIELD = re.compile(r"^(?P<list>categories|data_subjects|access|systems|measures|purposes|flows|actions)"
+                    r"\[(?P<index>\d+)\]")
+
+
+def _field_subject(register: Register | None, finding: Finding, language: str) -> str:
+    """What a finding's field points at, by name (``categories[1]`` of an activity: that category's name)."""
+    m = _FIELD.match(finding.field)
+    act = register.activities.get(finding.activity or "") if register is not None else None
+    if m is None or act is None or register is None:
+        return ""
+    index = int(m.group("index"))
+    if m.group("list") == "purposes":
+        return act.purposes[index].description.get(language) if index < len(act.purposes) else ""
+    if m.group("list") == "flows":
+        if index >= len(act.flows):
+            return ""
+        flow = act.flows[index]
+        return f"{_names(register, flow.source, language)} → {_names(register, flow.target, language)}"
+    if m.group("list") == "actions":
+        return ""
+    values = getattr(act, m.group("list"))
+    return _names(register, values[index], language) if index < len(values) else ""
+
+
+def finding_text(finding: Finding, language: str, register: Register | None = None) -> str:
+    """A finding's message in the report's language: the rule's sentence for its code, and, with
+    ``register``, what in the activity it is about (a category, role, purpose or flow, by name)."""
     text = word(f"finding-{finding.code}", language)
-    return f"{text} ({word('field', language)}: {finding.field})" if finding.field else text
+    subject = _field_subject(register, finding, language)
+    return f"{text} ({subject})" if subject else text
 
 
 #: Rights of GDPR arts. 15-22 and on which art. 6(1) bases each applies. Portability (art. 20(1)) only for
