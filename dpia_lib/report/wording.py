@@ -39,7 +39,8 @@ __all__ = [
     "word",
 ]
 
-_ARTICLE = re.compile(r"^(?P<law>GDPR|AVG|UAVG)\s+(?P<arts>arts?)\.\s+(?P<rest>.+)$")
+_ARTICLE = re.compile(r"^(?P<law>GDPR|AVG|UAVG|Wet [A-Z][A-Za-z]+|[A-Z][A-Za-z]{1,6})\s+(?P<arts>arts?)\.\s+"
+                      r"(?P<rest>[0-9].*)$")
 _ITEM = re.compile(r"^(?P<num>\d+[a-z]?)(?P<parts>(\([0-9a-z]+\))*)(?P<tail>.*)$")
 
 
@@ -67,11 +68,11 @@ def _dutch_citation(part: str) -> str:
     m = _ARTICLE.match(part.strip())
     if m is None:
         return part.strip().replace("GDPR", "AVG").replace("recital", "overweging")
-    law = "AVG" if m.group("law") in ("GDPR", "AVG") else "UAVG"
+    law = "AVG" if m.group("law") in ("GDPR", "AVG") else m.group("law")
     parts = [re.sub(r"^arts?\.\s*", "", i.strip()) for i in re.split(r",\s*|\s+and\s+", m.group("rest")) if i.strip()]
     items = [f"overweging {i[8:]}" if i.startswith("recital ") else _dutch_item(i) for i in parts]
     articles = sum(1 for i in parts if not i.startswith("recital "))
-    prefix = "artt." if articles > 1 else "art."
+    prefix = "artt." if articles > 1 or (m.group("arts") == "arts" and "-" in m.group("rest")) else "art."
     joined = ", ".join(items[:-1]) + " en " + items[-1] if len(items) > 1 else items[0]
     return f"{prefix} {joined} {law}"
 
