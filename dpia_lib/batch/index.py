@@ -18,6 +18,7 @@ from pathlib import Path
 
 from dpia_lib.register import Register
 from dpia_lib.report.labels import load_labels
+from dpia_lib.report.wording import cite_inline
 from dpia_lib.screening import Screening
 
 __all__ = ["IndexEntry", "index_columns", "index_html", "write_index"]
@@ -65,7 +66,8 @@ def index_html(
         verdict = e(labels.get(f"verdict-{entry.verdict}", language)) if entry.verdict else "—"
         if entry.overridden:
             verdict += f" ({t('overridden').lower()}"
-            verdict += f"; {t('override-reason')}: {e(entry.override_reason)})" if entry.override_reason else ")"
+            verdict += (f"; {t('override-reason')}: {e(cite_inline(entry.override_reason, language))})"
+                        if entry.override_reason else ")")
         if entry.failure:
             reports = f'<span class="failed">{t("failed")}: {e(entry.failure)}</span>'
         elif entry.link:

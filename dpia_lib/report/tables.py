@@ -21,6 +21,7 @@ from dpia_lib.report.labels import load_labels
 from dpia_lib.report.wording import (
     basis_text,
     cite,
+    cite_inline,
     condition_text,
     exception_text,
     fact_text,
@@ -100,7 +101,7 @@ def legal_bases_table(register: Register, activity: Activity, language: str) -> 
     rows = []
     for purpose in activity.purposes:
         rows.append((purpose.description.get(language), basis_text(purpose.basis, language),
-                     cite(purpose.basis_source, language) or "—"))
+                     cite_inline(purpose.basis_source, language) or "—"))
     special = [c for c in activity.categories if register.catalogue.is_special(c)]
     if special:
         art9 = activity.special_categories_basis
@@ -112,7 +113,7 @@ def legal_bases_table(register: Register, activity: Activity, language: str) -> 
         names = ", ".join(register.catalogue.categories[c].label.get(language) for c in special)
         rows.append((f"{_t('art9', language)}: {names}",
                      " + ".join(parts) or _t("not-recorded", language),
-                     (art9.note if art9 is not None and art9.note else "—")))
+                     cite_inline(art9.note if art9 is not None else None, language) or "—"))
     return pd.DataFrame(rows, columns=[_t("purpose", language), _t("basis", language), _t("basis-source", language)])
 
 
@@ -197,7 +198,8 @@ def screening_table(register: Register, screening: Screening, language: str) -> 
     """The screening's reasons: what applies, its source and the register facts that triggered it."""
     rows = [(_reason_label(register, r.code, language),
              cite(r.source, language) if r.code != OVERRIDE_CODE else _t("reason-override", language),
-             "; ".join(fact_text(register, f, language) or f for f in r.facts)) for r in screening.reasons]
+             "; ".join(fact_text(register, f, language) or cite_inline(f, language) for f in r.facts))
+            for r in screening.reasons]
     return pd.DataFrame(rows, columns=[_t("reason", language), _t("citation", language), _t("facts", language)])
 
 

@@ -28,6 +28,7 @@ from dpia_lib.report.labels import load_labels
 __all__ = [
     "basis_text",
     "cite",
+    "cite_inline",
     "condition_text",
     "driver_text",
     "exception_text",
@@ -84,6 +85,22 @@ def cite(text: str | None, language: str) -> str:
     if language != "nl":
         return text
     return "; ".join(_dutch_citation(p) for p in text.split(";"))
+
+
+_INLINE = re.compile(r"\b(?:GDPR|UAVG) arts?\. [0-9][0-9a-z()-]*(?:(?:, | and )(?:art\. )?[0-9][0-9a-z()-]*)*")
+
+
+def cite_inline(text: str | None, language: str) -> str:
+    """Free text (the officer's own words) with each embedded English-style citation in the report's style.
+
+    >>> cite_inline("Covered (GDPR art. 35(1), last sentence).", "nl")
+    'Covered (art. 35 lid 1 AVG, last sentence).'
+    """
+    if not text:
+        return ""
+    if language != "nl":
+        return text
+    return _INLINE.sub(lambda m: _dutch_citation(m.group(0)), text)
 
 
 def period(text: str, language: str) -> str:
