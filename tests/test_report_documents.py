@@ -41,8 +41,8 @@ DUTCH = ("verplicht", "maanden", "gepland", "Waarschijnlijkheid", "Ernst", "bijz
 NOTES = ("brief section", "[U]", "[S]")
 #: The Dutch headings every DPIA report carries (Model DPIA Rijksdienst parts, art. 36, 17.3, 19-20).
 DPIA_HEADINGS = ("Managementsamenvatting", "Deel A. Beschrijving", "Deel B. Rechtmatigheid", "Deel C. Risico",
-                 "Deel D. Maatregelen", "Voorafgaande raadpleging van de Autoriteit Persoonsgegevens",
-                 "Aanvaarding van het restrisico", "Ondertekening", "Versie en herkomst")
+                 "Deel D. Maatregelen", "Aanvaarding van het restrisico",
+                 "Voorafgaande raadpleging van de Autoriteit Persoonsgegevens", "Ondertekening", "Versie en herkomst")
 
 
 def _raw_codes() -> set[str]:
