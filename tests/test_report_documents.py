@@ -20,9 +20,8 @@ from dpia_lib.art30 import ART30_COLUMNS
 from dpia_lib.cli import main
 from dpia_lib.law import Art9Condition, DpiaStatus, DutchException, LegalBasis
 from dpia_lib.loading import load_register
-from dpia_lib.report import Section, prepare, prepare_register
+from dpia_lib.report import prepare, prepare_register
 from dpia_lib.report.document import register_version
-from tests.engine_fixtures import copy_register
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
