@@ -25,7 +25,7 @@ from dpia_lib.report.parameters import check_activity_id, check_as_of
 __all__ = ["PARAMETER_NAMES", "RESERVED_NAMES", "notebook_parameters", "register_parameters", "report_paths"]
 
 #: The parameters the DPIA notebook takes (the register notebook takes all but ``activity``).
-PARAMETER_NAMES: tuple[str, ...] = ("activity", "language", "as_of", "register")
+PARAMETER_NAMES: tuple[str, ...] = ("activity", "language", "as_of", "register", "template")
 #: Output names used by the batch itself; an activity with one of these ids would overwrite them.
 RESERVED_NAMES: frozenset[str] = frozenset({"index", "register"})
 
@@ -40,11 +40,11 @@ def notebook_parameters(activity: str, language: str, as_of: str, register: Path
     if template not in ("model", "cnil"):
         raise ParameterError(f"template must be 'model' or 'cnil', not {template!r}")
     return {
-        "template": template,
         "activity": check_activity_id(activity),
         "language": check_language(language),
         "as_of": check_as_of(as_of).isoformat(),
         "register": _relative(register, cwd),
+        "template": template,
     }
 
 

@@ -109,8 +109,14 @@ class RegisterReport:
         cat = self.register.catalogue
         special = frozenset(c for c in cat.categories if cat.is_special(c))
         title = self.t("full-flow-graph")
-        return Plot(draw_flow_graph(flow_graph(self.register), language=self.language, highlight=special,
-                                    title=title), title)
+        legend = {k: self.t(f"legend-{k}") for k in ("activity", "focus", "party", "flow", "special", "hosting")}
+        G = flow_graph(self.register)
+        # portrait, at the printed page's width, so its 7.5 pt labels print at that size
+        fig = draw_flow_graph(G, language=self.language, highlight=special, title=title, size=(7.0, 9.5),
+                              legend=legend)
+        alt = self.t("alt-full-flow-graph").format(activities=len(self.register.activities),
+                                                   parties=G.number_of_nodes() - len(self.register.activities))
+        return Plot(fig, alt)
 
     def verdict_table(self) -> pd.DataFrame:
         """Activity, verdict (with override), number of WP248 criteria, highest residual risk."""
