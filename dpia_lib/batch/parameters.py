@@ -1,7 +1,7 @@
 """Papermill parameters of the DPIA and register notebooks, and where each report is written.
 
 Parameters are checked before a kernel starts (the notebook checks them again in its first cell), and
-hold only an activity id, a language, an ISO date and the register's path *relative to the kernel's
+hold only an activity id, a language, an ISO date, the report template and the register's path *relative to the kernel's
 working directory* (the output folder), so an output notebook never records a home directory or any
 other personal data. Output names come from activity ids (slugs) and are resolved and checked to stay
 inside the output folder.
