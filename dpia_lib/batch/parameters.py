@@ -8,7 +8,7 @@ inside the output folder.
 
 >>> from pathlib import Path
 >>> notebook_parameters("newsletter", "en", "2026-11-01", Path("/srv/x/ropa"), cwd=Path("/srv/x/reports"))
-{'activity': 'newsletter', 'language': 'en', 'as_of': '2026-11-01', 'register': '../ropa'}
+{'activity': 'newsletter', 'language': 'en', 'as_of': '2026-11-01', 'register': '../ropa', 'template': 'model'}
 >>> report_paths(Path("/srv/x/reports"), "newsletter")[1]
 PosixPath('/srv/x/reports/newsletter.html')
 """
