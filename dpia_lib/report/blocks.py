@@ -96,7 +96,7 @@ class Table:
     frame: pd.DataFrame = field(compare=False)
     caption: str = ""
     index: bool = False
-    #: Extra CSS class of the table (``signatures``: room to sign).
+    #: Extra CSS classes of the table (``signatures``: room to sign; ``keep``: printed on one page).
     css: str = ""
 
     def html(self) -> str:

@@ -256,7 +256,7 @@ class DpiaReport:
         return Section(self.t("part-c"), (
             self._mark("c"),
             Paragraph(self.t("risk-method-text"), self.t("risk-method")),
-            Table(matrix_table(self.language), self.t("risk-matrix")),
+            Table(matrix_table(self.language), self.t("risk-matrix"), css="keep"),
             Paragraph(f"{self.t('citation')}: {cite(matrix.citation, self.language)}; "
                       f"{self.t('source-analysis')}. {self.t('lw-short')}.", css="note"),
             Table(event_table(self.register, assessment, self.language), self.t("feared-events")),
@@ -397,7 +397,7 @@ class DpiaReport:
         if not rows:
             return Section(self.t("signatories"), (Paragraph(self.t("no-sign-off")),))
         frame = pd.DataFrame(rows, columns=[self.t("role"), self.t("name"), self.t("date"), self.t("signature")])
-        return Section(self.t("signatories"), (Table(frame, css="signatures"),))
+        return Section(self.t("signatories"), (Table(frame, css="signatures keep"),))
 
     def version(self) -> Section:
         """Tool version, register version (git commit or content hash), as-of date and version history."""
