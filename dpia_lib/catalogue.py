@@ -208,6 +208,7 @@ class FearedEvent(Sourced):
     id: Id = Field(description="Event id")
     label: Text = Field(description="Name of the feared event")
     description: Text = Field(description="What happens to the data subjects")
+    impacts: tuple[Text, ...] = Field((), description="What the event does to the data subjects (CNIL: impacts)")
     threats: tuple[Text, ...] = Field(min_length=1, description="Threats that can lead to the event")
     risk_sources: tuple[Text, ...] = Field(min_length=1, description="Who or what can cause them")
     applies: tuple[EventCondition, ...] = Field(min_length=1, description="When the event applies (any of)")

@@ -185,6 +185,13 @@ def _dpia_references(register: Register, need: _Need, roles: Mapping[str, object
             need(key, ("sign_off", "by"), "role", record.sign_off.by, roles)
         for i, adjustment in enumerate(record.risk_adjustments):
             need(key, ("risk_adjustments", i, "event"), "feared event", adjustment.event, cat.risks)
+        for part in ("residual_risk_acceptance", "prior_consultation"):
+            if (decision := getattr(record, part)) is not None:
+                need(key, (part, "by"), "role", decision.by, roles)
+        for i, signatory in enumerate(record.signatories):
+            need(key, ("signatories", i, "role"), "role", signatory.role, roles)
+        for i, entry in enumerate(record.versions):
+            need(key, ("versions", i, "by"), "role", entry.by, roles)
 
 
 def check_catalogue_references(register: Register) -> list[Problem]:

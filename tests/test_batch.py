@@ -55,7 +55,8 @@ def test_all_and_named_selection(register) -> None:  # type: ignore[no-untyped-d
 def test_parameters_hold_only_ids_language_date_and_a_relative_register_path(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     params = notebook_parameters("special-file", "en", "2026-11-01", tmp_path / "ropa", cwd=out)
-    assert params == {"activity": "special-file", "language": "en", "as_of": "2026-11-01", "register": "../ropa"}
+    assert params == {"activity": "special-file", "language": "en", "as_of": "2026-11-01", "register": "../ropa",
+                      "template": "model"}
     assert tuple(params) == PARAMETER_NAMES
     assert set(register_parameters("nl", "2026-11-01", tmp_path / "ropa", cwd=out)) == {"language", "as_of", "register"}
     with pytest.raises(ParameterError):
@@ -97,7 +98,8 @@ def test_index_links_reports_with_verdict_and_risk_and_escapes_text() -> None:
     ], title="DPIA <rapporten>", language="nl", as_of="2026-11-01", register_link="register.html")
     assert "<script>" not in page
     assert '<a href="a.html">&lt;script&gt;alert(1)&lt;/script&gt;</a>' in page
-    assert "<td>verplicht (handmatig aangepast)</td><td>aanzienlijk (W2/E4)</td>" in page
+    # columns: activity, verdict, DPIA status, sign-off, highest residual risk, reports ("—" where not known)
+    assert "<td>verplicht (handmatig aangepast)</td><td>—</td><td>—</td><td>aanzienlijk (W2/E4)</td>" in page
     assert "<td>B &amp; co</td><td>aanbevolen</td>" in page
     assert "mislukt: b: dpia.ipynb cell 2: ValueError: &lt;x&gt;" in page
     assert '<a href="register.html">' in page and "<title>DPIA &lt;rapporten&gt;</title>" in page

@@ -276,11 +276,11 @@ def test_dpia_missing_respects_override(tmp_path: Path) -> None:
 def test_dpia_review_overdue(tmp_path: Path) -> None:
     ropa = copy_register(tmp_path)
     assert _only(_run(ropa, dt.date(2027, 3, 2)), "dpia-review-overdue") == []
-    # review_date lines: progress-reporting 37, reintegration-second-track 46, special-file 45.
+    # review_date lines: progress-reporting 37, reintegration-second-track 50, special-file 51.
     assert _only(_run(ropa, dt.date(2027, 3, 3)), "dpia-review-overdue") == [
         ("progress-reporting", "dpias/progress-reporting.yaml", 37),
-        ("reintegration-second-track", "dpias/reintegration-second-track.yaml", 46),
-        ("special-file", "dpias/special-file.yaml", 45),
+        ("reintegration-second-track", "dpias/reintegration-second-track.yaml", 50),
+        ("special-file", "dpias/special-file.yaml", 51),
     ]
 
 
@@ -319,7 +319,7 @@ def test_cli_check_shipped_exits_0_at_high(capsys: pytest.CaptureFixture[str]) -
     assert (out[0]["code"], out[0]["line"]) == ("consent-power-imbalance", 16)
     # The open point is medium: failing on medium (or low) exits 1.
     assert main(["check", "--register", ropa, "--fail-on", "medium", "--as-of", "2026-11-25"]) == 1
-    assert main(["check", "--register", ropa, "--as-of", "2026-11-25"]) == 0
+    assert main(["check", "--register", ropa, "--as-of", "2026-11-25", "--language", "en"]) == 0
     captured = capsys.readouterr()
     assert captured.out.splitlines()[-1].startswith(f"{ropa}/activities/satisfaction-survey.yaml:16: medium ")
     assert "1 finding(s): 0 high, 1 medium, 0 low" in captured.err

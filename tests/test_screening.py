@@ -234,8 +234,10 @@ def test_cli_screen_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_screen_table_and_one_activity(capsys: pytest.CaptureFixture[str]) -> None:
     from dpia_lib.cli import main
 
-    assert main(["screen", "--register", str(REPO / "ropa"), "--activity", "outplacement"]) == 0
+    assert main(["screen", "--register", str(REPO / "ropa"), "--activity", "outplacement", "--language", "en"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["activity", "verdict", "reasons"]
-    assert lines[1].startswith("outplacement") and "not-required (overridden; computed required)" in lines[1]
+    assert lines[0].split() == ["Activity", "Verdict", "Reasons"]
+    assert lines[1].startswith("Outplacement") and "not required (overridden; computed: required)" in lines[1]
+    assert main(["screen", "--register", str(REPO / "ropa"), "--activity", "outplacement"]) == 0
+    assert "niet verplicht (handmatig aangepast; berekend: verplicht)" in capsys.readouterr().out
     assert main(["screen", "--register", str(REPO / "ropa"), "--activity", "nope"]) == 2

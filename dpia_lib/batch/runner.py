@@ -32,7 +32,7 @@ from dpia_lib.batch.execute import (
     make_executor,
 )
 from dpia_lib.batch.export import export_html
-from dpia_lib.batch.index import IndexEntry, write_index
+from dpia_lib.batch.index import IndexEntry, index_columns, write_index
 from dpia_lib.batch.parameters import RESERVED_NAMES, notebook_parameters, register_parameters, report_paths
 from dpia_lib.batch.select import select_activities
 from dpia_lib.errors import ParameterError
@@ -60,6 +60,8 @@ class BatchOptions:
     activities: tuple[str, ...] = ()
     all_activities: bool = False
     language: str = "nl"
+    #: Report structure: ``model`` (Model DPIA Rijksdienst) or ``cnil`` (CNIL PIA order).
+    template: str = "model"
     as_of: str | None = None
     executor: str = "local"
     executor_options: dict[str, Any] = field(default_factory=dict, hash=False)
@@ -101,7 +103,8 @@ def plan_jobs(options: BatchOptions, register: Register, activities: list[str], 
         name = register.activities[aid].name.get(options.language) if aid in register.activities else aid
         title = f"{labels.get('dpia-title', options.language)}: {name}"
         jobs.append(Job(aid, options.notebooks / "dpia.ipynb", output, html,
-                        notebook_parameters(aid, options.language, as_of, register.root, cwd=out), out, title))
+                        notebook_parameters(aid, options.language, as_of, register.root, cwd=out,
+                                            template=options.template), out, title))
     if options.include_register:
         output, html = report_paths(out, "register")
         title = f"{labels.get('register-title', options.language)}: {register.organisation.name}"
@@ -180,12 +183,12 @@ def run_batch(options: BatchOptions, *, progress: bool = False) -> BatchResult:
     results.sort(key=lambda r: (r.job.activity is None, r.job.name))
     by_name = {r.job.name: r for r in results}
     entries = []
-    for aid in activities:
-        result = by_name[aid]
+    for aid in sorted(set(activities) | set(register.activities)):  # every activity, reported on or not
+        outcome = by_name.get(aid)
         if aid not in register.activities or aid in partial.broken:  # set aside: no verdict, no risks
             entries.append(IndexEntry(activity=aid, name=aid, verdict="", overridden=False, highest_residual="—",
-                                      link=None, failure=result.failure.format().splitlines()[0]
-                                      if result.failure else None))
+                                      link=None, failure=outcome.failure.format().splitlines()[0]
+                                      if outcome is not None and outcome.failure else None))
             continue
         verdict = screenings[aid]
         try:
@@ -195,9 +198,10 @@ def run_batch(options: BatchOptions, *, progress: bool = False) -> BatchResult:
         entries.append(IndexEntry(
             activity=aid, name=register.activities[aid].name.get(language), verdict=verdict.verdict.value,
             overridden=verdict.overridden, highest_residual=highest,
-            link=result.job.html.name if result.ok else None,
-            failure=result.failure.format().splitlines()[0] if result.failure else None,
+            link=outcome.job.html.name if outcome is not None and outcome.ok else None,
+            failure=outcome.failure.format().splitlines()[0] if outcome is not None and outcome.failure else None,
         ))
+        entries[-1] = index_columns(entries[-1], register, verdict, language)
     reg = by_name.get("register")
     labels = load_labels()
     index = write_index(options.out.resolve() / "index.html", entries,

@@ -39,6 +39,8 @@ def add_parsers(sub: Any) -> None:
                    help="report on this activity (repeatable); default: those that need a DPIA")
     p.add_argument("--all", action="store_true", dest="all_activities", help="report on every activity")
     p.add_argument("--language", choices=("nl", "en"), default="nl")
+    p.add_argument("--template", choices=("model", "cnil"), default="model",
+                   help="report structure: Model DPIA Rijksdienst (default) or CNIL PIA order")
     p.add_argument("--as-of", default=None, metavar="DATE",
                    help="reference date, YYYY-MM-DD (default: today); fix it for reproducible reports")
     p.add_argument("--engine", default=None, metavar="NAME",
@@ -69,7 +71,7 @@ def _batch(args: argparse.Namespace) -> int:
         executor_options["scheduler"] = args.scheduler
     options = BatchOptions(
         register=Path(args.register), out=Path(args.out), workers=args.workers,
-        activities=tuple(args.activity), all_activities=args.all_activities, language=args.language,
+        activities=tuple(args.activity), all_activities=args.all_activities, language=args.language, template=args.template,
         as_of=args.as_of, executor=args.executor, executor_options=executor_options,
         execution=ExecutionOptions(engine=args.engine),
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from dpia_lib.diagnostics import Problem, suggest
 from dpia_lib.errors import ParameterError, RegisterError
@@ -42,6 +42,8 @@ class Labels(Record):
 
     labels: dict[str, Text]
     principles: tuple[Principle, ...] = ()
+    #: The events a retention period runs from (register text), worded in both languages.
+    events: dict[str, Text] = Field(default_factory=dict)
 
     def get(self, key: str, language: str) -> str:
         """The label ``key`` in ``language``; a ``KeyError`` names the closest key for a typo."""
