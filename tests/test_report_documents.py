@@ -47,7 +47,8 @@ DPIA_HEADINGS = ("Managementsamenvatting", "Deel A. Beschrijving", "Deel B. Rech
 def _raw_codes() -> set[str]:
     """Codes of legal bases, conditions, exceptions, statuses, kinds and categories that must be worded."""
     register = load_register(REPO / "ropa")
-    codes = {m.value for enum in (LegalBasis, Art9Condition, DutchException, DpiaStatus) for m in enum if "-" in m.value}
+    codes = {m.value for enum in (LegalBasis, Art9Condition, DutchException, DpiaStatus)
+             for m in enum if "-" in m.value}
     codes |= {"accepted-with-actions", "in-progress", "interest-prevails", "subject-prevails"}
     codes |= {c for c in register.catalogue.categories if "-" in c}
     return codes
@@ -113,7 +114,8 @@ def test_each_dpia_report_holds_summary_parts_a_to_d_decisions_signatures_and_ve
         page = BeautifulSoup((out / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
         headings = [h.get_text(" ", strip=True) for h in page.find_all(["h1", "h2", "h3"])]
         positions = [next((i for i, h in enumerate(headings) if h.startswith(want)), -1) for want in DPIA_HEADINGS]
-        assert all(p >= 0 for p in positions), (name, [h for h, p in zip(DPIA_HEADINGS, positions, strict=True) if p < 0])
+        missing = [h for h, p in zip(DPIA_HEADINGS, positions, strict=True) if p < 0]
+        assert all(p >= 0 for p in positions), (name, missing)
         assert positions == sorted(positions), name  # in the Model DPIA's order
         for point in ("a", "b", "c", "d"):
             assert f"35 lid 7 sub {point} AVG" in text, (name, point)

@@ -71,7 +71,8 @@ def _batch(args: argparse.Namespace) -> int:
         executor_options["scheduler"] = args.scheduler
     options = BatchOptions(
         register=Path(args.register), out=Path(args.out), workers=args.workers,
-        activities=tuple(args.activity), all_activities=args.all_activities, language=args.language, template=args.template,
+        activities=tuple(args.activity), all_activities=args.all_activities, language=args.language,
+        template=args.template,
         as_of=args.as_of, executor=args.executor, executor_options=executor_options,
         execution=ExecutionOptions(engine=args.engine),
     )

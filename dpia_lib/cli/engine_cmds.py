@@ -59,7 +59,7 @@ def screening_table(screenings: list[Screening]) -> str:
 
 
 def _screen(args: argparse.Namespace) -> int:
-    register = load_analysis(args)
+    register = load_analysis(args)  # the register with its flow graph
     if args.activity:
         screenings = [screen_activity(register, args.activity)]
     else:
@@ -67,29 +67,29 @@ def _screen(args: argparse.Namespace) -> int:
     if args.format == "json":
         print_json([s.as_dict() for s in screenings])
     else:
-        print(screening_text(register, screenings, args.language))
+        print(screening_text(register.register, screenings, args.language))
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
-    register = load_analysis(args)
+    register = load_analysis(args)  # the register with its flow graph
     findings = check(register, args.as_of or dt.date.today())
     failing = at_or_above(findings, args.fail_on)
     if args.format == "json":
         print_json([f.as_dict() for f in findings])
     else:
         for finding in findings:
-            print(finding_line(register, finding, args.language))
+            print(finding_line(register.register, finding, args.language))
         counts = ", ".join(f"{sum(f.severity == s for f in findings)} {s.value}" for s in reversed(Severity))
         print(f"{len(findings)} finding(s): {counts}; {len(failing)} at or above {args.fail_on}", file=sys.stderr)
     return 1 if failing else 0
 
 
 def _risks(args: argparse.Namespace) -> int:
-    register = load_analysis(args)
+    register = load_analysis(args)  # the register with its flow graph
     assessment = assess_risks(register, args.activity)
     if args.format == "json":
         print_json(assessment.as_dict())
         return 0
-    print(risks_text(register, assessment, args.language))
+    print(risks_text(register.register, assessment, args.language))
     return 0
