@@ -80,7 +80,7 @@ def run_b(register_dir: Path) -> tuple[int, str, str]:
 def test_output_layout(register_dir: Path, run_b: tuple[int, str, str]) -> None:
     b = register_dir.parent / "b"
     assert sorted(p.name for p in b.iterdir()) == [
-        "index.html", "newsletter.html", "newsletter.ipynb", "register.html", "register.ipynb",
+        ".dpia-batch.json", "index.html", "newsletter.html", "newsletter.ipynb", "register.html", "register.ipynb",
         "reintegration-second-track.html", "reintegration-second-track.ipynb", "special-file.ipynb"]
     assert f"index: {b.resolve() / 'index.html'}" in run_b[1]
 

@@ -80,8 +80,9 @@ class RegisterReport:
         cat = self.register.catalogue
         special = frozenset(c for c in cat.categories if cat.is_special(c))
         title = self.t("full-flow-graph")
-        return Plot(draw_flow_graph(flow_graph(self.register), language=self.language, highlight=special,
-                                    title=title), title)
+        graph = flow_graph(self.register)  # a flow from an unknown party (listed in left_out) has no node kind
+        graph = graph.subgraph(node for node, kind in graph.nodes(data="kind") if kind is not None)
+        return Plot(draw_flow_graph(graph, language=self.language, highlight=special, title=title), title)
 
     def verdict_table(self) -> pd.DataFrame:
         """Activity, verdict (with override), number of WP248 criteria, highest residual risk."""
