@@ -211,6 +211,9 @@ def _run(options: BatchOptions, execution: ExecutionOptions, executor: Executor,
 
     language = check_language(options.language)
     as_of = check_as_of(options.as_of or dt.date.today().isoformat()).isoformat()
+    # Imported here, while the engine's kernels warm up, rather than by the first job.
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
 
     # A broken activity file sets that activity aside; the others are still reported on.
     partial = load_register_partial(options.register)

@@ -2,7 +2,7 @@
 
 Starting a kernel and importing pandas, matplotlib and networkx costs more than a DPIA report's own work.
 :class:`WarmKernelPool` starts one kernel per thread, imports ``dpia_lib``, pandas, matplotlib (with
-pyplot) and networkx in it once (:data:`PRELOAD`), and :class:`WarmKernelEngine` runs every notebook of
+pyplot), networkx and the report code in it once (:data:`PRELOAD`), and :class:`WarmKernelEngine` runs every notebook of
 that thread in it. Before each notebook the user state is reset, so no report can see another's variables:
 
 - ``%reset -f`` empties the user namespace, ``In``/``Out`` and the output cache; the execution counter is set
@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 
 #: Code run once in each new kernel: the imports every report needs.
 PRELOAD = """\
-import dpia_lib, pandas, networkx, matplotlib, matplotlib.pyplot
+import dpia_lib, dpia_lib.report, pandas, networkx, matplotlib, matplotlib.pyplot, IPython.display
 matplotlib.pyplot.close(matplotlib.pyplot.figure())  # loads the inline backend as a report's first figure would
 def _dpia_warm_reset(cwd, _rc=dict(matplotlib.rcParams)):
     import os, sys
@@ -78,6 +78,7 @@ def _dpia_warm_reset(cwd, _rc=dict(matplotlib.rcParams)):
     os.chdir(cwd)
 get_ipython()._dpia_warm_reset = _dpia_warm_reset
 del _dpia_warm_reset
+import gc; gc.freeze(); del gc  # the preloaded modules live as long as the kernel: keep the reset's gc from walking them
 """
 
 # Run (silently, outside the history) before every notebook: the reset function lives on the shell object,
