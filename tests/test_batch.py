@@ -192,3 +192,16 @@ def test_a_crashed_executor_fails_its_jobs_but_the_index_is_still_written(tmp_pa
         ("register", "worker failed: RuntimeError: worker process died")]
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "mislukt: special-file: " in index and 'href="special-file.html"' not in index
+
+
+def test_each_engine_declares_what_the_batch_passes_it(tmp_path: Path) -> None:
+    from dpia_lib.batch.execute import default_engine, job_kwargs, runs_on_threads
+    from dpia_lib.report.kernel import IpcKernelManager
+
+    plain = job_kwargs(ExecutionOptions(engine="nbclient"), tmp_path)
+    assert plain == {"cwd": str(tmp_path), "kernel_manager_class": IpcKernelManager, "shutdown_kernel": "immediate"}
+    # the warm engine sets its kernel's folder itself: papermill's cwd would change this process's folder
+    assert job_kwargs(ExecutionOptions(engine="dpia-warm"), tmp_path) == {"kernel_cwd": str(tmp_path)}
+    assert runs_on_threads(ExecutionOptions(engine="dpia-warm"))
+    assert not runs_on_threads(ExecutionOptions(engine="nbclient"))
+    assert default_engine() == "dpia-warm"
