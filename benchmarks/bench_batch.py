@@ -71,10 +71,6 @@ def measure(register: Path, label: str, *, workers: int, sample: int | None, pla
     from dpia_lib.batch.runner import BatchOptions, plan_jobs
     from dpia_lib.loading import load_register
 
-    base = work_dir() / f"batch-{label}"
-    if base.exists():
-        shutil.rmtree(base)
-    base.mkdir(parents=True)
     reg = load_register(register)
     activities = sorted(reg.activities)
     chosen = activities if not sample or sample >= len(activities) else activities[:: len(activities) // sample][:sample]
