@@ -46,7 +46,7 @@ class DaskExecutor:
 
             if self.scheduler is None:
                 self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                    n_workers=self.workers, threads_per_worker=1, processes=self.processes, dashboard_address=None)
+                    n_workers=self.workers, threads_per_worker=1, processes=self.processes, dashboard_address=":0")
                 self._client = Client(self._cluster)  # type: ignore[no-untyped-call]
             else:
                 self._client = Client(self.scheduler)  # type: ignore[no-untyped-call]

@@ -65,7 +65,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 #: Modules that may add executors or engines (written separately; imported when they exist).
-OPTIONAL_MODULES: tuple[str, ...] = ("dpia_lib.batch.dask_executor", "dpia_lib.batch.warm")
+OPTIONAL_MODULES: tuple[str, ...] = ("dpia_lib.batch.dask_executor",)
 
 
 @dataclass(frozen=True)
@@ -395,6 +395,7 @@ def load_executors(modules: Iterable[str] = OPTIONAL_MODULES) -> list[str]:
         except ModuleNotFoundError as exc:
             if exc.name != module:
                 raise
+            log.debug("optional batch module %s is not installed", module)
     return sorted(EXECUTORS)
 
 

@@ -64,6 +64,16 @@ def check_out(out: Path, *, protected: dict[str, Path]) -> Path:
     return target
 
 
+def _remove(path: Path) -> None:
+    """Remove a folder the batch made; a failure is logged (the folder is left, nothing else is lost)."""
+    try:
+        shutil.rmtree(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        log.warning("could not remove %s: %s", path, exc)
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -107,7 +117,7 @@ class OutputFolder:
             pid = path.name[len(prefix):].split("-", 1)[0]
             if pid.isdigit() and not _pid_alive(int(pid)):
                 log.info("removing %s, left by an interrupted batch", path)
-                shutil.rmtree(path, ignore_errors=True)
+                _remove(path)
 
     def publish(self, files: list[str]) -> Path:
         """Write the manifest and replace ``out`` with the staging folder as a whole; returns ``out``."""
@@ -126,10 +136,10 @@ class OutputFolder:
                 os.rename(self.out, previous)
             os.rename(self.staging, self.out)
         if previous is not None:
-            shutil.rmtree(previous, ignore_errors=True)
+            _remove(previous)
         return self.out
 
     def close(self) -> None:
         """Remove the staging folder if it was not published."""
         if self.staging.exists():
-            shutil.rmtree(self.staging, ignore_errors=True)
+            _remove(self.staging)

@@ -303,8 +303,8 @@ class WarmKernelPool:
         for pid in self.kernel_pids.values():
             try:
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            except ProcessLookupError:  # already gone: nothing to kill
+                continue
 
     def close(self) -> None:
         """Shut every kernel down and close the worker threads' event loops (call when the threads are done)."""
