@@ -110,7 +110,7 @@ def run(sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
     rows = []
     for r in results:
         s = r["stages"]
-        fmt = lambda v: "n/a" if v is None else f"{v:.2f}"  # noqa: E731
+        fmt = lambda v: "n/a" if v is None else f"{v:.2f}"
         rows.append([f"{r['activities']:,}", f"{r['flows']:,}", f"{r['bytes'] / 2**20:.1f}", f"{r['floor_s']:.2f}",
                      f"{r['load_s']:.2f} ({r['load_ratio']:.2f}x)", fmt(s["load+validate"]), fmt(s["graph"]),
                      fmt(s["screen"]), fmt(s["check"]), f"{r['total_s']:.2f}", f"{r['ratio']:.2f}x",

@@ -392,6 +392,7 @@ def read_register(
             line, col = Locator(reader.texts[shown]).position(("id",))
             reader.problems.append(Problem("id-mismatch", shown, line, col, "id",
                                            f"id {activity.id!r} does not match the file name {path.name!r}"))
+            continue  # set aside whole: a copied file must not take the id of the file it was copied from
         if activity.id in activities or activity.id in parties:
             where = sources.get(f"activity:{activity.id}") or sources.get(f"party:{activity.id}")
             reader.duplicate(shown, ("id",), "activity", activity.id, where.path if where else "")

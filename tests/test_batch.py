@@ -39,7 +39,7 @@ def register():  # type: ignore[no-untyped-def]
 
 def test_default_selection_is_the_activities_that_need_a_dpia(register) -> None:  # type: ignore[no-untyped-def]
     chosen = select_activities(register)
-    # issue 4: reintegration, special file and assessments are 'required'; the newsletter is 'not-required'
+    # reintegration, special file and assessments are 'required'; the newsletter is 'not-required'
     assert {"reintegration-second-track", "special-file", "assessments-and-tests"} <= set(chosen)
     assert "newsletter" not in chosen
     assert chosen == sorted(chosen)
@@ -132,7 +132,7 @@ def test_only_implemented_executors_and_engines_are_accepted() -> None:
     assert "local" in EXECUTORS
     with pytest.raises(ParameterError, match="unknown executor 'nope'"):
         make_executor("nope", 1)
-    assert "nbclient" in available_engines()
+    assert {"nbclient", "dpia-warm"} <= set(available_engines())
     with pytest.raises(SystemExit):
         build_parser().parse_args(["batch", "--language", "de"])
 
@@ -198,3 +198,16 @@ def test_a_crashed_executor_fails_its_jobs_but_the_index_is_still_written(tmp_pa
         ("register", "worker failed: RuntimeError: worker process died")]
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "mislukt: special-file: " in index and 'href="special-file.html"' not in index
+
+
+def test_each_engine_declares_what_the_batch_passes_it(tmp_path: Path) -> None:
+    from dpia_lib.batch.execute import default_engine, job_kwargs, runs_on_threads
+    from dpia_lib.report.kernel import IpcKernelManager
+
+    plain = job_kwargs(ExecutionOptions(engine="nbclient"), tmp_path)
+    assert plain == {"cwd": str(tmp_path), "kernel_manager_class": IpcKernelManager, "shutdown_kernel": "immediate"}
+    # the warm engine sets its kernel's folder itself: papermill's cwd would change this process's folder
+    assert job_kwargs(ExecutionOptions(engine="dpia-warm"), tmp_path) == {"kernel_cwd": str(tmp_path)}
+    assert runs_on_threads(ExecutionOptions(engine="dpia-warm"))
+    assert not runs_on_threads(ExecutionOptions(engine="nbclient"))
+    assert default_engine() == "dpia-warm"

@@ -80,8 +80,8 @@ def run_b(register_dir: Path) -> tuple[int, str, str]:
 def test_output_layout(register_dir: Path, run_b: tuple[int, str, str]) -> None:
     b = register_dir.parent / "b"
     assert sorted(p.name for p in b.iterdir()) == [
-        "index.html", "newsletter.html", "newsletter.ipynb", "newsletter.pdf", "register.html", "register.ipynb",
-        "register.pdf", "reintegration-second-track.html", "reintegration-second-track.ipynb",
+        ".dpia-batch.json", "index.html", "newsletter.html", "newsletter.ipynb", "newsletter.pdf", "register.html",
+        "register.ipynb", "register.pdf", "reintegration-second-track.html", "reintegration-second-track.ipynb",
         "reintegration-second-track.pdf", "special-file.ipynb"]
     assert f"index: {b.resolve() / 'index.html'}" in run_b[1]
 

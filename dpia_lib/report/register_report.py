@@ -110,7 +110,8 @@ class RegisterReport:
         special = frozenset(c for c in cat.categories if cat.is_special(c))
         title = self.t("full-flow-graph")
         legend = {k: self.t(f"legend-{k}") for k in ("activity", "focus", "party", "flow", "special", "hosting")}
-        G = flow_graph(self.register)
+        G = flow_graph(self.register)  # a flow from an unknown party (listed in left_out) has no node kind
+        G = G.subgraph(node for node, kind in G.nodes(data="kind") if kind is not None)
         # portrait, at the printed page's width, so its 7.5 pt labels print at that size
         fig = draw_flow_graph(G, language=self.language, highlight=special, title=title, size=(7.0, 9.5),
                               legend=legend)
