@@ -73,7 +73,8 @@ def measure(register: Path, label: str, *, workers: int, sample: int | None, pla
 
     reg = load_register(register)
     activities = sorted(reg.activities)
-    chosen = activities if not sample or sample >= len(activities) else activities[:: len(activities) // sample][:sample]
+    every = activities if not sample or sample >= len(activities) else None
+    chosen = every if every is not None else activities[:: len(activities) // sample][:sample]
     seq_out = register.parent / f"sequential-{label}"
     if seq_out.exists():
         shutil.rmtree(seq_out)

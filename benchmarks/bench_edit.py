@@ -3,7 +3,7 @@ incremental checker (:mod:`dpia_lib.incremental`) against a full ``validate_regi
 
     python -m benchmarks.bench_edit [--activities 1000] [--edits 20]
 
-Target (issue 7): < 100 ms per edit on 1,000 activities. Each edit changes one field of one activity
+Target: < 100 ms per edit on 1,000 activities. Each edit changes one field of one activity
 (alternately its yearly number of data subjects and one flow's frequency) and is checked to give the same
 problems and screenings as the full run (on the first edit; the tests check every kind of edit).
 """
