@@ -273,3 +273,23 @@ def test_columns_are_found_by_heading(shipped: Register, workbook: Path, tmp_pat
     wb.save(tmp_path / "trimmed.xlsx")
     import_workbook(tmp_path / "trimmed.xlsx", tmp_path / "ropa")
     _same(shipped, load_register(tmp_path / "ropa"))
+
+
+def test_evaluation_is_a_column_and_survives_a_hand_edit(ropa_copy: Path, tmp_path: Path) -> None:
+    from tests.engine_fixtures import probe
+
+    # people scoring personal aspects without profiling: WP248 rev.01 criterion 1 (evaluation or scoring)
+    (ropa_copy / "activities" / "probe.yaml").write_text(
+        probe(("owner: office-staff", "owner: office-staff\nevaluation: true")), encoding="utf-8")
+    original = load_register(ropa_copy)
+    path = write_workbook(original, tmp_path / "r.xlsx", language="en")
+    wb = openpyxl.load_workbook(path)
+    art30 = wb["Art. 30(1)"]
+    row, col = _row(art30, "probe"), _column(art30, "Evaluation or scoring")
+    assert art30.cell(row=row, column=col).value == "yes"
+    import_workbook(path, tmp_path / "back")
+    _same(original, load_register(tmp_path / "back"))
+    art30.cell(row=row, column=col).value = "no"
+    wb.save(tmp_path / "edited.xlsx")
+    import_workbook(tmp_path / "edited.xlsx", tmp_path / "edited")
+    assert not load_register(tmp_path / "edited").activities["probe"].evaluation
