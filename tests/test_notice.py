@@ -55,6 +55,13 @@ def test_wording_from_the_register() -> None:
     required = next(p for p in self_paying.paragraphs if p.item == "13-2-e")
     # self-paying-payments.yaml: the bookkeeping duty of AWR art. 52(4) is a statutory requirement
     assert any("wettelijke verplichting (AWR art. 52(4))" in line for line in required.lines)
+    # ... and erasure does not reach what that duty makes the company keep (art. 17(3)(b))
+    rights = next(p for p in self_paying.paragraphs if p.item == "13-2-b")
+    assert any(line.startswith("Recht op wissen van gegevens (art. 17 AVG)") and
+               "(art. 17 lid 3 sub b AVG): Betaling door particuliere cliënten." in line for line in rights.lines)
+    requesters = next(g for g in statement.groups if g.key == "requesters")
+    # data-subject-requests.yaml rests only on legal obligations: no right to erasure at all
+    assert not any("art. 17" in line for p in requesters.paragraphs if p.item == "13-2-b" for line in p.lines)
     assert "Autoriteit Persoonsgegevens" not in lines["13-1-e"]  # a supervisory authority is no recipient (art. 4(9))
     newsletter = next(g for g in statement.groups if g.key == "newsletter-subscribers")
     consent = next(p for p in newsletter.paragraphs if p.item == "13-2-c")

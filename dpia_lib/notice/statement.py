@@ -335,8 +335,15 @@ class _Builder:
                 continue
             where = _t("rights", "all", self.lang) if len(applies) == len(acts) else \
                 "; ".join(self.name(a) for a in applies)
-            lines.append(_t("text", "rights-line", self.lang, right=_t("rights", rid, self.lang),
-                            citation=gdpr_citation(right.citation, self.lang), activities=where))
+            line = _t("text", "rights-line", self.lang, right=_t("rights", rid, self.lang),
+                      citation=gdpr_citation(right.citation, self.lang), activities=where)
+            # a right that reaches an activity only in part: not what a statute makes us keep (art. 17(3)(b))
+            limited = [(a, reach[a.id][rid]) for a in applies if reach[a.id][rid].not_reached]
+            if limited:
+                line += ". " + _t("text", "rights-exception", self.lang,
+                                  citation=gdpr_citation(limited[0][1].exception, self.lang),
+                                  activities="; ".join(self.name(a) for a, _ in limited))
+            lines.append(line)
         lines.append(_t("text", "rights-how", self.lang, contact=self.r.organisation.contact))
         return lines
 
