@@ -19,7 +19,8 @@ screening, the rule engine, risk scoring and the reports can never disagree:
 - :func:`acts_as_processor`: whether an activity is done on a controller's behalf (GDPR art. 28, 30(2));
 - :func:`medically_qualified`: whether a role may handle medical-secrecy data (NVAB guidance on
   information to reintegration companies; UAVG art. 30(4));
-- :func:`rights_for`: the data-subject rights that apply to an activity, per lawful basis.
+- :func:`rights_for`: the data-subject rights that apply to an activity, per lawful basis;
+  :func:`rights_that_reach` leaves out those whose exception covers all its bases (art. 17(3)(b)).
 
 >>> from dpia_lib import load_register
 >>> register = load_register()
@@ -50,6 +51,7 @@ __all__ = [
     "medically_qualified",
     "national_identifiers",
     "rights_for",
+    "rights_that_reach",
     "special_categories",
     "vulnerable_subjects",
 ]
@@ -175,6 +177,10 @@ class Right:
     label: Text
     citation: str
     bases: tuple[LegalBasis, ...]  # the purposes' bases that give rise to it (empty: any basis)
+    #: the purposes' bases whose processing the right does not reach, and the article that says so
+    #: (erasure: processing necessary for a legal obligation or a public task, GDPR art. 17(3)(b))
+    not_reached: tuple[LegalBasis, ...] = ()
+    exception: str = ""
 
 
 _RIGHTS: tuple[tuple[str, Text, str, tuple[LegalBasis, ...] | None], ...] = (
@@ -191,19 +197,42 @@ _RIGHTS: tuple[tuple[str, Text, str, tuple[LegalBasis, ...] | None], ...] = (
 )
 
 
+#: Rights with an exception for processing on some bases: (right, the bases it does not reach, article).
+_EXCEPTIONS: dict[str, tuple[tuple[LegalBasis, ...], str]] = {
+    "erasure": ((LegalBasis.LEGAL_OBLIGATION, LegalBasis.PUBLIC_TASK), "GDPR art. 17(3)(b)"),
+}
+
+
 def rights_for(activity: Activity) -> tuple[Right, ...]:
     """The data-subject rights that apply to ``activity``, each with its article.
 
-    Access, rectification, erasure and restriction apply whatever the basis (their own exceptions aside);
-    portability only to processing based on consent or contract (GDPR art. 20(1)(a)); objection only to
-    processing based on art. 6(1)(e) or (f) (art. 21(1)); withdrawal only of consent (art. 7(3)). An
-    activity done as processor has the controller's rights: it lists those of the recorded bases.
+    Access, rectification, erasure and restriction apply whatever the basis (their own exceptions aside:
+    erasure records in ``not_reached`` the bases of art. 17(3)(b)); portability only to processing based
+    on consent or contract (GDPR art. 20(1)(a)); objection only to processing based on art. 6(1)(e) or (f)
+    (art. 21(1)); withdrawal only of consent (art. 7(3)). An activity done as processor has the
+    controller's rights: it lists those of the recorded bases.
     """
-    bases = {p.basis for p in activity.purposes if p.basis is not None}
+    bases = [b for b in dict.fromkeys(p.basis for p in activity.purposes) if b is not None]
     out = []
     for rid, label, cite, needs in _RIGHTS:
+        excluded, exception = _EXCEPTIONS.get(rid, ((), ""))
+        not_reached = tuple(b for b in bases if b in excluded)
         if needs is None:
-            out.append(Right(rid, label, cite, ()))
+            out.append(Right(rid, label, cite, (), not_reached, exception if not_reached else ""))
         elif hits := tuple(b for b in needs if b in bases):
-            out.append(Right(rid, label, cite, hits))
+            out.append(Right(rid, label, cite, hits, not_reached, exception if not_reached else ""))
     return tuple(out)
+
+
+def rights_that_reach(activity: Activity) -> tuple[Right, ...]:
+    """The rights of :func:`rights_for` less those whose exception covers every basis of ``activity``:
+    erasure does not reach an activity whose purposes all rest on a legal obligation or a public task
+    (GDPR art. 17(3)(b)).
+
+    >>> from dpia_lib import load_register
+    >>> register = load_register()
+    >>> [r.id for r in rights_that_reach(register.activities["data-subject-requests"])]
+    ['access', 'rectification', 'restriction']
+    """
+    bases = {p.basis for p in activity.purposes if p.basis is not None}
+    return tuple(r for r in rights_for(activity) if not (bases and bases <= set(r.not_reached)))

@@ -38,11 +38,9 @@ def test_dutch_headings() -> None:
 
 
 def test_processor_activities_have_their_own_table() -> None:
-    from pathlib import Path
-
     from dpia_lib.art30 import art30_processor_table
 
-    register = load_register(Path(__file__).resolve().parent.parent / "examples/occupational-health-service")
+    register = _load(Path(__file__).resolve().parent.parent / "examples/occupational-health-service")
     assert list(art30_table(register, "en").index) == ["medical-file"]
     table = art30_processor_table(register, "en")
     assert list(table.index) == ["absence-administration"]

@@ -44,7 +44,8 @@ def test_declarations_follow_the_register(taxonomy: Taxonomy) -> None:
     # special-file.yaml: condition employment-social-security = GDPR art. 9(2)(b)
     assert {d.special_category_legal_basis for d in special} == {"Employment, social security and social protection"}
     second_track = [d for d in cts.privacy_declarations if d.name and d.name.startswith("2nd-track")]
-    assert {d.legal_basis_for_processing for d in second_track} == {"Legitimate interests", "Legal obligations"}
+    # reintegration-second-track.yaml: both purposes rest on art. 6(1)(f)
+    assert {d.legal_basis_for_processing for d in second_track} == {"Legitimate interests"}
     assert all("user.government_id.national_identification_number" in d.data_categories for d in second_track)
     assert all("uwv" in (d.ingress or []) and "employee" in d.data_subjects for d in second_track)
     newsletter = next(s for s in taxonomy.system if s.fides_key == "mailing_platform").privacy_declarations

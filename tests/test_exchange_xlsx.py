@@ -83,12 +83,13 @@ def test_art30_row_holds_the_register_facts(workbook: Path) -> None:
     def cell(heading: str) -> str:
         return str(ws.cell(row=row, column=_column(ws, heading)).value)
 
-    # ropa/activities/reintegration-second-track.yaml, read by hand
-    assert "GDPR art. 6(1)(c)" in cell("Basis per purpose (GDPR art. 6(1))")
-    assert "GDPR art. 6(1)(f)" in cell("Basis per purpose (GDPR art. 6(1))")
+    # ropa/activities/reintegration-second-track.yaml, read by hand: both purposes rest on legitimate
+    # interests (the reintegration duty of BW 7:658a binds the employer, not the company)
+    assert cell("Basis per purpose (GDPR art. 6(1))").count("GDPR art. 6(1)(f)") == 2
+    assert "GDPR art. 6(1)(c)" not in cell("Basis per purpose (GDPR art. 6(1))")
     assert cell("Condition of GDPR art. 9(2)") == "employment-social-security"
     assert cell("UAVG exception") == "uavg-30-1-b"
-    assert "BW 7:658a(3), (5)" in cell("BSN basis (UAVG art. 46)")
+    assert cell("BSN basis (UAVG art. 46)") == "BW 7:658a(5)\nWet SUWI art. 73"
     assert "[uwv]" in cell("Sources") and "[company-doctor]" in cell("Sources")
     assert "[training-institute]" in cell("(d) Recipients")
     assert cell("DPIA status") == "done"
@@ -106,7 +107,8 @@ def test_processor_sheet_and_retention_calendar(workbook: Path) -> None:
     assert processors.cell(row=2, column=4).value == dt.datetime(2027, 1, 31)  # parties.yaml: expires
     assert processors.cell(row=3, column=4).value == "open-ended"
     months = [c.value for c in wb["Retention"]["A"][1:]]
-    assert months == sorted(months) and months[0] == 1  # the newsletter's 1 month comes first
+    # the shortest periods come first: 3 months for the client portal's account and management reporting
+    assert months == sorted(months) and months[:3] == [3, 3, 3]
 
 
 def test_round_trip_shipped_register(shipped: Register, workbook: Path, tmp_path: Path) -> None:
@@ -192,7 +194,7 @@ def test_register_level_problem_is_traced_to_its_cell(workbook: Path, tmp_path: 
     with pytest.raises(WorkbookError) as info:
         import_workbook(tmp_path / "bad.xlsx", tmp_path / "ropa")
     where = {(p.sheet, p.cell, p.code) for p in info.value.problems}
-    assert ("Parties", f"D{row}", "bad-value") in where
+    assert ("Parties", f"D{row}", "unknown-reference") in where  # party kinds come from data/party_kinds.yaml
     assert ("Flows", f"C{frow}", "unknown-reference") in where
     assert not (tmp_path / "ropa").exists()
 
@@ -229,7 +231,8 @@ def test_processing_as_processor_goes_to_the_art30_2_sheet(ropa_copy: Path, tmp_
 
     # an activity we perform for the employer as its processor (GDPR art. 30(2))
     (ropa_copy / "activities" / "probe.yaml").write_text(
-        probe(("owner: office-staff", "owner: office-staff\nrole: processor\ncontrollers: [employer]")),
+        probe(("owner: office-staff", "owner: office-staff\nrole: processor\ncontrollers: [employer]\n"
+               "agreement: {signed: 2026-03-01}\nmeasures: [role-based-access, incident-procedure]")),
         encoding="utf-8")
     original = load_register(ropa_copy)
     path = write_workbook(original, tmp_path / "r.xlsx", language="en")
@@ -238,6 +241,9 @@ def test_processing_as_processor_goes_to_the_art30_2_sheet(ropa_copy: Path, tmp_
     row = _row(art30_2, "probe")
     assert art30_2.cell(row=row, column=_column(art30_2, "(a) Controllers we act for")).value == \
         "Client organisation (employer) [employer]"
+    # the agreement with the controller (GDPR art. 28(3)) has its own column
+    assert art30_2.cell(row=row, column=_column(art30_2, "Processing agreement with them signed (GDPR art. 28(3))")
+                        ).value == dt.datetime(2026, 3, 1)
     with pytest.raises(AssertionError):
         _row(wb["Art. 30(1)"], "probe")
     import_workbook(path, tmp_path / "back")
@@ -267,3 +273,23 @@ def test_columns_are_found_by_heading(shipped: Register, workbook: Path, tmp_pat
     wb.save(tmp_path / "trimmed.xlsx")
     import_workbook(tmp_path / "trimmed.xlsx", tmp_path / "ropa")
     _same(shipped, load_register(tmp_path / "ropa"))
+
+
+def test_evaluation_is_a_column_and_survives_a_hand_edit(ropa_copy: Path, tmp_path: Path) -> None:
+    from tests.engine_fixtures import probe
+
+    # people scoring personal aspects without profiling: WP248 rev.01 criterion 1 (evaluation or scoring)
+    (ropa_copy / "activities" / "probe.yaml").write_text(
+        probe(("owner: office-staff", "owner: office-staff\nevaluation: true")), encoding="utf-8")
+    original = load_register(ropa_copy)
+    path = write_workbook(original, tmp_path / "r.xlsx", language="en")
+    wb = openpyxl.load_workbook(path)
+    art30 = wb["Art. 30(1)"]
+    row, col = _row(art30, "probe"), _column(art30, "Evaluation or scoring")
+    assert art30.cell(row=row, column=col).value == "yes"
+    import_workbook(path, tmp_path / "back")
+    _same(original, load_register(tmp_path / "back"))
+    art30.cell(row=row, column=col).value = "no"
+    wb.save(tmp_path / "edited.xlsx")
+    import_workbook(tmp_path / "edited.xlsx", tmp_path / "edited")
+    assert not load_register(tmp_path / "edited").activities["probe"].evaluation

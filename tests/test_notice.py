@@ -10,8 +10,10 @@ import pytest
 
 from dpia_lib import load_register
 from dpia_lib.cli import main
+from dpia_lib.law import LegalBasis
+from dpia_lib.legal import rights_that_reach
+from dpia_lib.notice.citations import article, gdpr_citation
 from dpia_lib.notice.render import render_statement
-from dpia_lib.notice.rights import article, rights_for_basis
 from dpia_lib.notice.statement import build_statement, period_text
 from tests.engine_fixtures import edit
 
@@ -39,13 +41,27 @@ def test_wording_from_the_register() -> None:
     statement = build_statement(load_register(), "nl", as_of=AS_OF)
     sick = next(g for g in statement.groups if g.key == "employees-sick")
     lines = {p.item: "\n".join(p.lines) for p in sick.paragraphs}
-    # reintegration-second-track.yaml: BSN on a statutory basis; 2 years after the trajectory
-    assert "burgerservicenummer (BSN)" in lines["13-1-c"] and "BW 7:658a(3), (5)" in lines["13-1-c"]
-    assert "art. 6 lid 1 sub c AVG" in lines["13-1-c"]
+    # reintegration-second-track.yaml: both purposes on legitimate interests; the BSN only as the statutes
+    # of data/identifier_statutes.yaml that its sources cite prescribe it; 2 years after the trajectory
+    assert "(BSN) verwerken wij alleen omdat de wet dat voorschrijft (art. 46 UAVG): BW 7:658a(5); Wet SUWI " \
+        "art. 73." in lines["13-1-c"]
+    assert "art. 6 lid 1 sub f AVG" in lines["13-1-c"] and "art. 6 lid 1 sub c AVG" not in lines["13-1-c"]
     assert "art. 9 lid 2 sub b AVG en art. 30 lid 1 sub b UAVG" in lines["13-1-c"]
     assert "Burgerservicenummer (BSN): 2 jaar na het einde van het traject" in lines["13-2-a"]
     assert "UWV" in lines["14-2-f"] and "Bedrijfsarts" in lines["14-2-f"]
-    assert "wettelijke verplichting" in lines["13-2-e"] and "Gevolg" in lines["13-2-e"]
+    # assessments-and-tests.yaml rests on the contract: providing data is a contractual requirement
+    assert "contractuele verplichting" in lines["13-2-e"] and "Gevolg" in lines["13-2-e"]
+    self_paying = next(g for g in statement.groups if g.key == "self-paying-clients")
+    required = next(p for p in self_paying.paragraphs if p.item == "13-2-e")
+    # self-paying-payments.yaml: the bookkeeping duty of AWR art. 52(4) is a statutory requirement
+    assert any("wettelijke verplichting (AWR art. 52(4))" in line for line in required.lines)
+    # ... and erasure does not reach what that duty makes the company keep (art. 17(3)(b))
+    rights = next(p for p in self_paying.paragraphs if p.item == "13-2-b")
+    assert any(line.startswith("Recht op wissen van gegevens (art. 17 AVG)") and
+               "(art. 17 lid 3 sub b AVG): Betaling door particuliere cliënten." in line for line in rights.lines)
+    requesters = next(g for g in statement.groups if g.key == "requesters")
+    # data-subject-requests.yaml rests only on legal obligations: no right to erasure at all
+    assert not any("art. 17" in line for p in requesters.paragraphs if p.item == "13-2-b" for line in p.lines)
     assert "Autoriteit Persoonsgegevens" not in lines["13-1-e"]  # a supervisory authority is no recipient (art. 4(9))
     newsletter = next(g for g in statement.groups if g.key == "newsletter-subscribers")
     consent = next(p for p in newsletter.paragraphs if p.item == "13-2-c")
@@ -53,11 +69,21 @@ def test_wording_from_the_register() -> None:
 
 
 def test_rights_per_basis() -> None:
-    assert [r.right for r in rights_for_basis("consent")] == ["access", "rectification", "erasure", "restriction",
-                                                             "portability"]
-    assert [r.right for r in rights_for_basis("legal-obligation")] == ["access", "rectification", "restriction"]
-    assert [r.right for r in rights_for_basis("public-task")][-1] == "objection"
+    register = load_register()
+
+    def reach(aid: str) -> list[str]:
+        return [r.id for r in rights_that_reach(register.activities[aid])]
+
+    # Consent: portability (art. 20(1)(a)) and withdrawal (art. 7(3)), no objection.
+    assert reach("newsletter") == ["access", "rectification", "erasure", "restriction", "portability",
+                                   "withdraw-consent"]
+    # Legal obligation only: no erasure (art. 17(3)(b)), no portability, no objection.
+    assert reach("data-subject-requests") == ["access", "rectification", "restriction"]
+    # Contract and legal obligation: erasure reaches the contract purpose, not the bookkeeping duty.
+    (erasure,) = [r for r in rights_that_reach(register.activities["self-paying-payments"]) if r.id == "erasure"]
+    assert erasure.not_reached == (LegalBasis.LEGAL_OBLIGATION,) and erasure.exception == "GDPR art. 17(3)(b)"
     assert article("21-1", "en") == "GDPR art. 21(1)" and article("13-2-e", "nl") == "art. 13 lid 2 sub e AVG"
+    assert gdpr_citation("GDPR art. 20(1)", "nl") == "art. 20 lid 1 AVG"
     assert period_text("1 year", "nl") == "1 jaar" and period_text("6 months", "nl") == "6 maanden"
 
 
@@ -65,7 +91,7 @@ def test_a_missing_fact_is_marked_and_named(
     ropa_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     edit(ropa_copy / "activities" / "newsletter.yaml",
-         "  marketing-preferences: {period: 2 years, from: withdrawal of consent, basis: analysis,\n"
+         "  marketing-preferences: {period: 1 year, from: withdrawal of consent, basis: analysis,\n"
          "                          note: proof of consent and of its withdrawal (GDPR art. 7(1))}\n", "")
     statement = build_statement(load_register(ropa_copy), "en", as_of=AS_OF)
     assert [(g.item, g.field) for g in statement.gaps][1:] == [

@@ -36,15 +36,17 @@ def _verdict(report: CheckReport, key: str) -> tuple[str, list[str], list[str]]:
 
 def test_statement_with_gaps_fails(report: CheckReport) -> None:
     assert report.failed
-    # BSN: the statement never names it; the register has it in reintegration-second-track.yaml line 23
+    # BSN: the statement never names it; the register has it in reintegration-second-track.yaml line 43
+    # (its categories), citing BW 7:658a(5) and Wet SUWI art. 73 in the purposes' sources (lines 19, 33)
     verdict, lines, register = _verdict(report, "bsn:reintegration-second-track")
     assert verdict == "missing" and lines == []
-    assert register[0] == f"{Path('ropa').resolve() / 'activities' / 'reintegration-second-track.yaml'}:23" or \
-        register[0].endswith("ropa/activities/reintegration-second-track.yaml:23")
-    # retention: the item and each category's period (the BSN: 2 years, line 30 of the activity file)
+    assert register[0] == f"{Path('ropa').resolve() / 'activities' / 'reintegration-second-track.yaml'}:43" or \
+        register[0].endswith("ropa/activities/reintegration-second-track.yaml:43")
+    assert [r.rsplit(":", 1)[1] for r in register[1:]] == ["19", "33"]
+    # retention: the item and each category's period (the BSN: 2 years, line 50 of the activity file)
     assert _verdict(report, "item:13-2-a")[0] == "missing"
     verdict, _, register = _verdict(report, "retention:bsn")
-    assert verdict == "missing" and register[0].endswith("reintegration-second-track.yaml:30")
+    assert verdict == "missing" and register[0].endswith("reintegration-second-track.yaml:50")
     # art. 13(2)(e): line 18 says providing data is sometimes required, but not what happens if not
     assert _verdict(report, "item:13-2-e")[0] == "missing"
     # recipients the register has: the employer is named only as a source (line 3) and in a promise (line
@@ -55,10 +57,12 @@ def test_statement_with_gaps_fails(report: CheckReport) -> None:
 
 
 def test_contradictions_with_their_lines(report: CheckReport) -> None:
-    # line 7 lists contract, legitimate interest and consent; the register also relies on art. 6(1)(c)
+    # line 7 lists contract, legitimate interest and consent; the register also relies on art. 6(1)(c):
+    # handling data-subject requests (line 10) and keeping the books of self-paying clients (line 12)
     verdict, lines, register = _verdict(report, "basis:legal-obligation")
     assert verdict == "contradicts" and lines[0] == "7"
-    assert any(r.endswith("reintegration-second-track.yaml:20") for r in register)
+    assert any(r.endswith("data-subject-requests.yaml:10") for r in register)
+    assert any(r.endswith("self-paying-payments.yaml:12") for r in register)
     # line 10 promises consent before anything goes to the employer; progress reports go on another basis
     verdict, lines, register = _verdict(report, "promise:employer:10")
     assert verdict == "contradicts" and lines == ["10"]

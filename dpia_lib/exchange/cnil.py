@@ -51,7 +51,7 @@ from typing import Any
 
 from dpia_lib.flows import flow_graph
 from dpia_lib.law import citation
-from dpia_lib.notice.rights import RIGHTS, article
+from dpia_lib.legal import rights_that_reach
 from dpia_lib.records import Activity, Text
 from dpia_lib.register import Register
 from dpia_lib.risk import assess_risks
@@ -163,8 +163,7 @@ def cnil_pia(register: Register, activity_id: str, language: str = "en",
     consent += [f.ground.source for f in act.flows
                 if f.ground and f.ground.basis.value == "consent" and f.ground.source]
     e.answer(222, _ul(consent))
-    bases = {p.basis.value for p in act.purposes if p.basis is not None}
-    rights = _ul([f"{r.right} ({article(r.citation, 'en')})" for r in RIGHTS if not r.bases or r.bases & bases])
+    rights = _ul([f"{r.label.en} ({r.citation})" for r in rights_that_reach(act)])
     for ref in (223, 224, 225):
         e.answer(ref, rights)
     agreements = []

@@ -44,7 +44,7 @@ def _d(key: str, width: int = 30) -> Column:
     return Column(key, width, False)
 
 
-_FLAGS = ("profiling", "automated-decisions", "systematic-monitoring", "monitors-public-area",
+_FLAGS = ("profiling", "evaluation", "automated-decisions", "systematic-monitoring", "monitors-public-area",
           "innovative-technology", "blocks-service", "anonymised-output")
 
 _ACTIVITY_HEAD = (_c("id", 26), _c("name-nl", 32), _c("name-en", 32), _c("description-nl", 40),
@@ -63,7 +63,8 @@ _ACTIVITY_BODY = (
 #: Sheets by key, each a tuple of columns in order.
 SHEETS: dict[str, tuple[Column, ...]] = {
     "art30-1": (*_ACTIVITY_HEAD, _c("role", 16), _d("controller", 36), *_ACTIVITY_BODY),
-    "art30-2": (*_ACTIVITY_HEAD, _c("controllers", 36), *_ACTIVITY_BODY),
+    "art30-2": (*_ACTIVITY_HEAD, _c("controllers", 36), _c("agreement-signed", 14), _c("agreement-expires", 14),
+                *_ACTIVITY_BODY),
     "purposes": (_c("activity", 36), _c("purpose-id", 26), _c("description-nl", 44), _c("description-en", 44),
                  _c("basis", 22), _d("basis-article", 18), _c("basis-source", 44)),
     "retention": (_d("months", 9), _c("activity", 36), _c("category", 36), _c("period", 12), _c("from", 30),
@@ -91,9 +92,9 @@ MACHINE_SHEET = "_machine"
 
 #: Activity fields the visible sheets hold; every other field goes to the machine sheet.
 ACTIVITY_COVERED: frozenset[str] = frozenset({
-    "id", "name", "description", "role", "controllers", "owner", "purposes", "data_subjects", "categories",
+    "id", "name", "description", "role", "controllers", "agreement", "owner", "purposes", "data_subjects", "categories",
     "special_categories_basis", "retention", "dossier", "systems", "access", "measures", "transfers",
-    "data_subjects_per_year", "profiling", "automated_decisions", "systematic_monitoring",
+    "data_subjects_per_year", "profiling", "evaluation", "automated_decisions", "systematic_monitoring",
     "monitors_public_area", "innovative_technology", "blocks_service", "anonymised_output", "information",
     "dpia", "last_review", "flows",
 })

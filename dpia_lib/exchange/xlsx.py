@@ -41,6 +41,8 @@ from dpia_lib.exchange.layout import (
 )
 from dpia_lib.flows import flow_graph
 from dpia_lib.law import ProcessingRole, citation
+from dpia_lib.legal import national_identifiers
+from dpia_lib.notice.citations import identifier_statutes
 from dpia_lib.records import Activity
 from dpia_lib.register import Register
 from dpia_lib.screening import screen
@@ -94,15 +96,12 @@ def _extras(data: dict[str, Any], covered: Iterable[str]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in keys}
 
 
-def _bsn_basis(register: Register, act: Activity, lang: str) -> str:
-    cat = register.catalogue.categories
-    if not any(c in cat and cat[c].identifier for c in act.categories):
+def _bsn_basis(register: Register, act: Activity) -> str:
+    """The catalogued statutes the activity cites for its national identifiers (UAVG art. 46); "—" if it
+    uses one but cites none."""
+    if not national_identifiers(register, act):
         return ""
-    statutory = [p for p in act.purposes if p.basis is not None and p.basis.value in
-                 ("legal-obligation", "public-task") and p.basis_source]
-    if not statutory:
-        return "—"
-    return "\n".join(f"{citation(p.basis)}: {p.basis_source}" for p in statutory if p.basis is not None)
+    return "\n".join(identifier_statutes(register, act)) or "—"
 
 
 def _activity_row(register: Register, names: _Names, G: Any, verdicts: dict[str, str], act: Activity,
@@ -123,6 +122,8 @@ def _activity_row(register: Register, names: _Names, G: Any, verdicts: dict[str,
         "description-en": act.description.en if act.description else None,
         "role": act.role.value,
         "controllers": names.many("party", act.controllers),
+        "agreement-signed": act.agreement.signed if act.agreement else None,
+        "agreement-expires": act.agreement.expires if act.agreement else None,
         "controller": f"{org.name} — {org.contact}" + (f"; DPO: {org.dpo_contact}" if org.dpo_contact else ""),
         "owner": names.one("role", act.owner),
         "purposes": "\n".join(p.description.get(lang) for p in act.purposes),
@@ -133,7 +134,7 @@ def _activity_row(register: Register, names: _Names, G: Any, verdicts: dict[str,
         "art9-condition": art9.condition.value if art9 and art9.condition else None,
         "uavg-exception": art9.dutch_exception.value if art9 and art9.dutch_exception else None,
         "art9-note": art9.note if art9 else None,
-        "bsn-basis": _bsn_basis(register, act, lang),
+        "bsn-basis": _bsn_basis(register, act),
         "sources": "\n".join(names.node(s) for s in sources),
         "recipients": "\n".join(names.node(r) for r in recipients),
         "transfers": "\n".join(" | ".join(x for x in (names.node(t.party), t.country, t.safeguard.value, t.note)
@@ -217,6 +218,8 @@ def sheet_rows(register: Register, language: str = "nl") -> dict[str, list[Row]]
     for role in org.roles:
         out["roles"].append([role.id, role.name.nl, role.name.en, role.confidentiality.value,
                              load_exchange_labels().words["yes" if role.medically_trained else "no"].get(language)])
+        if extras := _extras(_json(role), ("id", "name", "confidentiality", "medically_trained")):
+            machine.append([f"role:{role.id}", json.dumps(extras, ensure_ascii=False, sort_keys=True)])
     if extras := _extras(org_data, (*ORGANISATION_FIELDS, "roles")):
         machine.append(["organisation", json.dumps(extras, ensure_ascii=False, sort_keys=True)])
     for aid, record in register.dpias.items():

@@ -243,6 +243,12 @@ def _activity(state: _State, row: _Row, sheet: str, machine: dict[str, Any]) -> 
     if sheet == "art30-2":
         data["role"] = "processor"
         _put(data, ("controllers",), _read(state, row, "controllers", parse_refs, rel, ("controllers",)))
+        agreement: dict[str, Any] = {}
+        _put(agreement, ("signed",), _read(state, row, "agreement-signed", parse_date, rel, ("agreement", "signed")))
+        _put(agreement, ("expires",), _read(state, row, "agreement-expires", parse_date, rel,
+                                            ("agreement", "expires")))
+        state.mark(rel, ("agreement",), row.cell("agreement-signed"))
+        _put(data, ("agreement",), agreement or None)
     else:
         _put(data, ("role",), _read(state, row, "role", parse_text, rel, ("role",)))
     _put(data, ("owner",), _read(state, row, "owner", parse_ref, rel, ("owner",)))
@@ -407,7 +413,8 @@ def _organisation(state: _State, sheets: dict[str, Any], machine: dict[str, Any]
     if "roles" in sheets:
         for i, row in enumerate(_rows(state, "roles", sheets["roles"])):
             loc: Loc = ("roles", i)
-            role: dict[str, Any] = {"id": _checked_id(state, row, "id", (*loc, "id"), rel)}
+            rid = _checked_id(state, row, "id", (*loc, "id"), rel)
+            role: dict[str, Any] = {**copy.deepcopy(machine.get(f"role:{rid}", {})), "id": rid}
             state.mark(rel, loc, row.cell("id"))
             _text_pair(state, row, rel, (*loc, "name"), "name", role, optional=False)
             _put(role, ("confidentiality",), _read(state, row, "confidentiality", parse_text, rel,

@@ -34,9 +34,11 @@ import yaml
 from dpia_lib.errors import DpiaError
 from dpia_lib.flows import flow_graph
 from dpia_lib.law import LegalBasis, citation
-from dpia_lib.notice.rights import article
+from dpia_lib.legal import national_identifiers
+from dpia_lib.notice.citations import article, identifier_statutes
 from dpia_lib.notice.statement import is_recipient, notice_labels, period_text
 from dpia_lib.register import Register
+from dpia_lib.rules.lawfulness import statute_cited
 
 __all__ = ["CheckReport", "CheckVerdict", "check_statement", "normalise", "read_statement"]
 
@@ -316,14 +318,13 @@ def check_statement(register: Register, path: Path | str, language: str = "nl") 
                   register=where)
     # -- BSN -------------------------------------------------------------------------------------------
     for a in acts:
-        ids = [x for x in a.categories if x in cat.categories and cat.categories[x].identifier]
+        ids = national_identifiers(register, a)
         if not ids:
             continue
-        statutes = [p.basis_source for p in a.purposes if p.basis is not None and
-                    p.basis.value in ("legal-obligation", "public-task") and p.basis_source]
+        statutes = identifier_statutes(register, a)
         where = [c.loc(f"activity:{a.id}", "categories", a.categories.index(ids[0]))] + [
             c.loc(f"activity:{a.id}", "purposes", i, "basis_source") for i, p in enumerate(a.purposes)
-            if p.basis_source and p.basis is not None and p.basis.value in ("legal-obligation", "public-task")]
+            if statute_cited(register, p.basis_source)]
         title = c.w("bsn", sources="; ".join(statutes) or "—")
         terms = vocab["categories"].get(ids[0], []) + [cat.categories[ids[0]].label.nl, cat.categories[ids[0]].label.en]
         hits = c.find(terms)

@@ -28,7 +28,8 @@ import yaml
 
 from dpia_lib.flows import flow_graph
 from dpia_lib.law import citation
-from dpia_lib.notice.rights import RIGHTS, article
+from dpia_lib.legal import national_identifiers, rights_for, rights_that_reach
+from dpia_lib.notice.citations import article, gdpr_citation, identifier_statutes
 from dpia_lib.records import PERIOD_PATTERN, Activity
 from dpia_lib.register import Register
 
@@ -240,17 +241,15 @@ class _Builder:
                         "13-1-c", group, f"activity:{act.id}", ("special_categories_basis",),
                         f"activities/{act.id}.yaml special_categories_basis",
                         "special-category data without an art. 9(2) condition and UAVG exception"))
-            ids = [c for c in act.categories if c in self.cat.categories and self.cat.categories[c].identifier]
+            ids = national_identifiers(self.r, act)
             if ids:
-                statutory = [p.basis_source for p in act.purposes
-                             if p.basis is not None and p.basis.value in _STATUTORY and p.basis_source]
-                if statutory:
-                    lines.append(_t("text", "bsn", self.lang, sources="; ".join(dict.fromkeys(statutory))))
+                if statutory := identifier_statutes(self.r, act):
+                    lines.append(_t("text", "bsn", self.lang, sources="; ".join(statutory)))
                 else:
                     loc = ("categories", act.categories.index(ids[0]))
                     lines.append(self.gap("13-1-c", group, f"activity:{act.id}", loc,
                                           f"activities/{act.id}.yaml purposes[].basis_source",
-                                          "the BSN is processed but no purpose names the statute that requires it"))
+                                          "the BSN is processed but no purpose cites a statute that prescribes it"))
         return lines
 
     def cite(self, text: str) -> str:
@@ -327,15 +326,24 @@ class _Builder:
 
     def rights(self, acts: list[Activity]) -> list[str]:
         lines = [_t("text", "rights-intro", self.lang)]
-        for rule in RIGHTS:
-            applies = [a for a in acts if any(p.basis is not None and (not rule.bases or p.basis.value in rule.bases)
-                                              for p in a.purposes)]
-            if not applies:
+        # Art. 13(2)(b) rights; withdrawing consent (art. 7(3)) is item 13(2)(c), its own paragraph.
+        reach = {a.id: {r.id: r for r in rights_that_reach(a)} for a in acts}
+        found = {r.id: r for a in acts for r in rights_for(a)}
+        for rid, right in sorted(found.items(), key=lambda kv: int(re.findall(r"\d+", kv[1].citation)[0])):
+            applies = [a for a in acts if rid in reach[a.id]]
+            if rid == "withdraw-consent" or not applies:
                 continue
             where = _t("rights", "all", self.lang) if len(applies) == len(acts) else \
                 "; ".join(self.name(a) for a in applies)
-            lines.append(_t("text", "rights-line", self.lang, right=_t("rights", rule.right, self.lang),
-                            citation=article(rule.citation, self.lang), activities=where))
+            line = _t("text", "rights-line", self.lang, right=_t("rights", rid, self.lang),
+                      citation=gdpr_citation(right.citation, self.lang), activities=where)
+            # a right that reaches an activity only in part: not what a statute makes us keep (art. 17(3)(b))
+            limited = [(a, reach[a.id][rid]) for a in applies if reach[a.id][rid].not_reached]
+            if limited:
+                line += ". " + _t("text", "rights-exception", self.lang,
+                                  citation=gdpr_citation(limited[0][1].exception, self.lang),
+                                  activities="; ".join(self.name(a) for a, _ in limited))
+            lines.append(line)
         lines.append(_t("text", "rights-how", self.lang, contact=self.r.organisation.contact))
         return lines
 
