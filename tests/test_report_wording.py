@@ -20,9 +20,8 @@ from dpia_lib.loading import load_register
 from dpia_lib.records import Action, BalancingTest
 from dpia_lib.report import Plot, Section, load_labels, prepare
 from dpia_lib.report.document import register_version
-from dpia_lib.report.wording import cite, fact_text, rights_for
+from dpia_lib.report.wording import cite, fact_text
 from dpia_lib.screening import OVERRIDE_CODE, screen
-from tests.engine_fixtures import copy_register
 
 REPO = Path(__file__).resolve().parent.parent
 #: Finding codes the rules emit or will emit (data/rules.yaml and the codes being added).
@@ -84,10 +83,6 @@ def test_dutch_citation_style(english: str, dutch: str) -> None:
 
 def test_portability_only_for_consent_or_contract_and_objection_only_for_e_or_f() -> None:
     # GDPR art. 20(1)(a): consent or contract; art. 21(1): processing based on art. 6(1)(e) or (f).
-    assert "portability" not in dict(rights_for([LegalBasis.LEGITIMATE_INTERESTS, LegalBasis.LEGAL_OBLIGATION]))
-    assert "objection" in dict(rights_for([LegalBasis.LEGITIMATE_INTERESTS]))
-    assert "portability" in dict(rights_for([LegalBasis.CONSENT]))
-    assert "objection" not in dict(rights_for([LegalBasis.CONSENT, LegalBasis.CONTRACT]))
     special = repr(prepare("special-file", "en", "2026-01-01", REPO / "ropa").rights())  # (f) only
     assert "Portability" not in special and "Objection (GDPR art. 21(1))" in special
     newsletter = repr(prepare("newsletter", "en", "2026-01-01", REPO / "ropa").rights())  # consent
@@ -95,26 +90,18 @@ def test_portability_only_for_consent_or_contract_and_objection_only_for_e_or_f(
     assert "Withdrawal of consent" in newsletter
 
 
-def test_a_legitimate_interest_purpose_shows_its_balancing_test(tmp_path: Path) -> None:
-    ropa = copy_register(tmp_path)
-    path = ropa / "activities" / "special-file.yaml"
-    text = path.read_text(encoding="utf-8")
-    anchor = "    basis: legitimate-interests\n"
-    assert anchor in text
-    test = (anchor + "    balancing_test:\n"
-            "      interest: {nl: Re-integratie van de werknemer, en: Reintegration of the employee}\n"
-            "      necessity: {nl: Zonder FML geen passend werk, en: No suitable work without the FML}\n"
-            "      balancing: {nl: Beperkte inbreuk bij strikte toegang, en: Limited intrusion with strict access}\n"
-            "      outcome: interest-prevails\n      by: privacy-officer\n      date: 2026-02-16\n")
-    path.write_text(text.replace(anchor, test, 1), encoding="utf-8")
-    section = prepare("special-file", "nl", "2026-01-01", ropa).balancing_tests()
+def test_a_legitimate_interest_purpose_shows_its_balancing_test() -> None:
+    # ropa/activities/special-file.yaml: the purpose on legitimate interests records its balancing test
+    section = prepare("special-file", "nl", "2026-01-01", REPO / "ropa").balancing_tests()
     shown = repr(section)
     assert "Belangenafweging" in section.title and "C-621/22" in section.title
-    assert "Re-integratie van de werknemer" in shown and "Zonder FML geen passend werk" in shown
+    assert "Passend werk zoeken binnen de functionele mogelijkheden" in shown
+    assert "zonder de FML en het arbeidsdeskundig rapport" in shown
+    assert "Gescheiden dossier, alleen de medisch geschoolde casemanager" in shown
     assert "het belang van de organisatie weegt zwaarder" in shown and "Privacy officer" in shown
     # an activity without a legitimate-interest purpose says so
     assert "Geen doel berust op gerechtvaardigd belang" in repr(
-        prepare("newsletter", "nl", "2026-01-01", ropa).balancing_tests())
+        prepare("newsletter", "nl", "2026-01-01", REPO / "ropa").balancing_tests())
 
 
 def test_cnil_template_gives_the_same_sections_in_the_cnil_order() -> None:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from dpia_lib.findings import Finding
 from dpia_lib.flows import flow_graph, sources_of
+from dpia_lib.legal import rights_for
 from dpia_lib.records import Activity
 from dpia_lib.register import Register
 from dpia_lib.report.labels import load_labels
@@ -28,7 +29,6 @@ from dpia_lib.report.wording import (
     finding_text,
     from_event_text,
     period,
-    rights_for,
 )
 from dpia_lib.screening import OVERRIDE_CODE, Screening
 
@@ -223,13 +223,12 @@ def findings_table(register: Register, findings: Sequence[Finding], language: st
 
 def rights_table(register: Register, language: str, activity: Activity | None = None) -> pd.DataFrame:
     """How data-subject rights are handled: the rights that apply (for ``activity``: those its legal bases
-    give, :func:`~dpia_lib.report.wording.rights_for`), the art. 12 deadlines, identity, complaint, contact."""
+    give, :func:`~dpia_lib.legal.rights_for`), the art. 12 deadlines, identity, complaint, contact."""
     def t(key: str) -> str:
         return _t(key, language)
 
     if activity is not None:
-        applying = rights_for([p.basis for p in activity.purposes])
-        listed = "; ".join(f"{t('right-' + r)} ({cite(source, language)})" for r, source in applying)
+        listed = "; ".join(f"{t('right-' + r.id)} ({cite(r.citation, language)})" for r in rights_for(activity))
     else:
         listed = t("rights-list")
 
