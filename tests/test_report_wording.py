@@ -18,10 +18,10 @@ from dpia_lib.catalogue import Measure, RiskDriver
 from dpia_lib.law import Art9Condition, DpiaStatus, DutchException, LegalBasis, Safeguard
 from dpia_lib.loading import load_register
 from dpia_lib.records import Action, BalancingTest
-from dpia_lib.report import Plot, Section, load_labels, prepare
+from dpia_lib.report import Plot, Section, load_labels, prepare, prepare_register
 from dpia_lib.report.document import register_version
 from dpia_lib.report.wording import cite, fact_text
-from dpia_lib.screening import OVERRIDE_CODE, screen
+from dpia_lib.screening import OVERRIDE_CODE, PROCESSOR_CODE, screen
 
 REPO = Path(__file__).resolve().parent.parent
 #: Finding codes the rules emit or will emit (data/rules.yaml and the codes being added).
@@ -161,3 +161,39 @@ def test_dpia_records_keep_open_actions_apart_from_measures_in_place() -> None:
         # advice given on conditions that are still open actions is not marked followed outright
         if record.dpo_advice is not None and "provided" in record.dpo_advice.advice.en:
             assert not record.dpo_advice.followed and record.dpo_advice.reason_not_followed is not None
+
+
+def test_register_overview_shows_the_art_30_2_table_for_activities_done_as_processor() -> None:
+    # examples/occupational-health-service: the absence administration is done as processor for employers
+    # (role: processor, controllers: [employer], agreement signed 2025-02-01); the medical file as controller
+    ohs = REPO / "examples" / "occupational-health-service"
+    overview = prepare_register("nl", "2026-11-01", ohs)
+    art30 = overview.art30()
+    shown = repr(art30)
+    assert "Verwerkingen als verwerker (art. 30 lid 2 AVG)" in shown
+    processing = overview.art30_processor_table()
+    assert list(processing.iloc[:, 0]) == ["Verzuimadministratie voor werkgevers"]
+    assert "Werkgever (opdrachtgever) (2025-02-01)" in processing.iloc[0, 1]
+    assert "Verzuimadministratie voor werkgevers" not in list(overview.art30_table().iloc[:, 0])
+    # the shipped company is processor for nothing: no art. 30(2) table
+    assert "art. 30 lid 2" not in repr(prepare_register("nl", "2026-11-01", REPO / "ropa").art30())
+
+
+def test_the_screening_of_a_processor_activity_says_the_controller_decides_in_the_reports_language() -> None:
+    register = load_register(REPO / "examples" / "occupational-health-service")
+    (reason,) = [r for r in screen(register)["absence-administration"].reasons if r.code == PROCESSOR_CODE]
+    (fact,) = reason.facts
+    assert fact_text(register, fact, "nl") == (
+        "uitgevoerd als verwerker voor Werkgever (opdrachtgever): of een DPIA nodig is, beslist de "
+        "verwerkingsverantwoordelijke; deze uitkomst is een advies, en wij verlenen bijstand (art. 28 lid 3 sub f AVG)")
+    assert "Employer (client)" in (fact_text(register, fact, "en") or "")
+
+
+def test_the_description_shows_the_activitys_assumptions_as_to_be_confirmed() -> None:
+    # ropa/activities/special-file.yaml: the volume is estimated and the balancing test of purpose 0 drafted
+    shown = repr(prepare("special-file", "nl", "2026-01-01", REPO / "ropa").description())
+    assert "Aannames (nog te bevestigen)" in shown
+    assert "Betrokkenen per jaar (schatting) (estimated; confirm from the yearly count" in shown
+    assert "Belangenafweging: Passend werk zoeken binnen de functionele mogelijkheden" in shown
+    english = repr(prepare("special-file", "en", "2026-01-01", REPO / "ropa").description())
+    assert "Assumptions (to be confirmed)" in english and "Balancing test: Find work" in english
