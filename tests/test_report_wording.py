@@ -18,11 +18,10 @@ from dpia_lib.catalogue import Measure, RiskDriver
 from dpia_lib.law import Art9Condition, DpiaStatus, DutchException, LegalBasis, Safeguard
 from dpia_lib.loading import load_register
 from dpia_lib.records import Action, BalancingTest
-from dpia_lib.report import Plot, Section, load_labels, prepare
+from dpia_lib.report import Plot, Section, load_labels, prepare, prepare_register
 from dpia_lib.report.document import register_version
-from dpia_lib.report.wording import cite, fact_text, rights_for
-from dpia_lib.screening import OVERRIDE_CODE, screen
-from tests.engine_fixtures import copy_register
+from dpia_lib.report.wording import cite, fact_text
+from dpia_lib.screening import OVERRIDE_CODE, PROCESSOR_CODE, screen
 
 REPO = Path(__file__).resolve().parent.parent
 #: Finding codes the rules emit or will emit (data/rules.yaml and the codes being added).
@@ -84,10 +83,6 @@ def test_dutch_citation_style(english: str, dutch: str) -> None:
 
 def test_portability_only_for_consent_or_contract_and_objection_only_for_e_or_f() -> None:
     # GDPR art. 20(1)(a): consent or contract; art. 21(1): processing based on art. 6(1)(e) or (f).
-    assert "portability" not in dict(rights_for([LegalBasis.LEGITIMATE_INTERESTS, LegalBasis.LEGAL_OBLIGATION]))
-    assert "objection" in dict(rights_for([LegalBasis.LEGITIMATE_INTERESTS]))
-    assert "portability" in dict(rights_for([LegalBasis.CONSENT]))
-    assert "objection" not in dict(rights_for([LegalBasis.CONSENT, LegalBasis.CONTRACT]))
     special = repr(prepare("special-file", "en", "2026-01-01", REPO / "ropa").rights())  # (f) only
     assert "Portability" not in special and "Objection (GDPR art. 21(1))" in special
     newsletter = repr(prepare("newsletter", "en", "2026-01-01", REPO / "ropa").rights())  # consent
@@ -95,26 +90,18 @@ def test_portability_only_for_consent_or_contract_and_objection_only_for_e_or_f(
     assert "Withdrawal of consent" in newsletter
 
 
-def test_a_legitimate_interest_purpose_shows_its_balancing_test(tmp_path: Path) -> None:
-    ropa = copy_register(tmp_path)
-    path = ropa / "activities" / "special-file.yaml"
-    text = path.read_text(encoding="utf-8")
-    anchor = "    basis: legitimate-interests\n"
-    assert anchor in text
-    test = (anchor + "    balancing_test:\n"
-            "      interest: {nl: Re-integratie van de werknemer, en: Reintegration of the employee}\n"
-            "      necessity: {nl: Zonder FML geen passend werk, en: No suitable work without the FML}\n"
-            "      balancing: {nl: Beperkte inbreuk bij strikte toegang, en: Limited intrusion with strict access}\n"
-            "      outcome: interest-prevails\n      by: privacy-officer\n      date: 2026-02-16\n")
-    path.write_text(text.replace(anchor, test, 1), encoding="utf-8")
-    section = prepare("special-file", "nl", "2026-01-01", ropa).balancing_tests()
+def test_a_legitimate_interest_purpose_shows_its_balancing_test() -> None:
+    # ropa/activities/special-file.yaml: the purpose on legitimate interests records its balancing test
+    section = prepare("special-file", "nl", "2026-01-01", REPO / "ropa").balancing_tests()
     shown = repr(section)
     assert "Belangenafweging" in section.title and "C-621/22" in section.title
-    assert "Re-integratie van de werknemer" in shown and "Zonder FML geen passend werk" in shown
+    assert "Passend werk zoeken binnen de functionele mogelijkheden" in shown
+    assert "zonder de FML en het arbeidsdeskundig rapport" in shown
+    assert "Gescheiden dossier, alleen de medisch geschoolde casemanager" in shown
     assert "het belang van de organisatie weegt zwaarder" in shown and "Privacy officer" in shown
     # an activity without a legitimate-interest purpose says so
     assert "Geen doel berust op gerechtvaardigd belang" in repr(
-        prepare("newsletter", "nl", "2026-01-01", ropa).balancing_tests())
+        prepare("newsletter", "nl", "2026-01-01", REPO / "ropa").balancing_tests())
 
 
 def test_cnil_template_gives_the_same_sections_in_the_cnil_order() -> None:
@@ -174,3 +161,39 @@ def test_dpia_records_keep_open_actions_apart_from_measures_in_place() -> None:
         # advice given on conditions that are still open actions is not marked followed outright
         if record.dpo_advice is not None and "provided" in record.dpo_advice.advice.en:
             assert not record.dpo_advice.followed and record.dpo_advice.reason_not_followed is not None
+
+
+def test_register_overview_shows_the_art_30_2_table_for_activities_done_as_processor() -> None:
+    # examples/occupational-health-service: the absence administration is done as processor for employers
+    # (role: processor, controllers: [employer], agreement signed 2025-02-01); the medical file as controller
+    ohs = REPO / "examples" / "occupational-health-service"
+    overview = prepare_register("nl", "2026-11-01", ohs)
+    art30 = overview.art30()
+    shown = repr(art30)
+    assert "Verwerkingen als verwerker (art. 30 lid 2 AVG)" in shown
+    processing = overview.art30_processor_table()
+    assert list(processing.iloc[:, 0]) == ["Verzuimadministratie voor werkgevers"]
+    assert "Werkgever (opdrachtgever) (2025-02-01)" in processing.iloc[0, 1]
+    assert "Verzuimadministratie voor werkgevers" not in list(overview.art30_table().iloc[:, 0])
+    # the shipped company is processor for nothing: no art. 30(2) table
+    assert "art. 30 lid 2" not in repr(prepare_register("nl", "2026-11-01", REPO / "ropa").art30())
+
+
+def test_the_screening_of_a_processor_activity_says_the_controller_decides_in_the_reports_language() -> None:
+    register = load_register(REPO / "examples" / "occupational-health-service")
+    (reason,) = [r for r in screen(register)["absence-administration"].reasons if r.code == PROCESSOR_CODE]
+    (fact,) = reason.facts
+    assert fact_text(register, fact, "nl") == (
+        "uitgevoerd als verwerker voor Werkgever (opdrachtgever): of een DPIA nodig is, beslist de "
+        "verwerkingsverantwoordelijke; deze uitkomst is een advies, en wij verlenen bijstand (art. 28 lid 3 sub f AVG)")
+    assert "Employer (client)" in (fact_text(register, fact, "en") or "")
+
+
+def test_the_description_shows_the_activitys_assumptions_as_to_be_confirmed() -> None:
+    # ropa/activities/special-file.yaml: the volume is estimated and the balancing test of purpose 0 drafted
+    shown = repr(prepare("special-file", "nl", "2026-01-01", REPO / "ropa").description())
+    assert "Aannames (nog te bevestigen)" in shown
+    assert "Betrokkenen per jaar (schatting) (estimated; confirm from the yearly count" in shown
+    assert "Belangenafweging: Passend werk zoeken binnen de functionele mogelijkheden" in shown
+    english = repr(prepare("special-file", "en", "2026-01-01", REPO / "ropa").description())
+    assert "Assumptions (to be confirmed)" in english and "Balancing test: Find work" in english

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dpia_lib.art30 import art30_table
+from dpia_lib.art30 import art30_processor_table, art30_table
 from dpia_lib.diagnostics import Problem
 from dpia_lib.drawing import draw_flow_graph
 from dpia_lib.findings import Finding, Severity
@@ -77,8 +77,13 @@ class RegisterReport:
         ), level=1)
 
     def art30(self) -> Section:
-        """The art. 30(1) table, one row per activity."""
-        return Section(self.t("art30-table"), (Table(self.art30_table()),), css="wide")
+        """The art. 30(1) table, one row per activity done as controller, and, when the organisation acts
+        as processor for some activity, the art. 30(2) table of those."""
+        blocks: list[Block] = [Table(self.art30_table())]
+        processing = self.art30_processor_table()
+        if not processing.empty:
+            blocks.append(Table(processing, self.t("art30-processor-table")))
+        return Section(self.t("art30-table"), tuple(blocks), css="wide")
 
     def art30_table(self) -> pd.DataFrame:
         """The art. 30(1) table (:func:`dpia_lib.art30.art30_table`) with names rather than ids and its
@@ -88,7 +93,7 @@ class RegisterReport:
         cat = self.register.catalogue
         columns = list(table.columns)
         purposes, transfers, retention = columns[2], columns[5], columns[6]
-        acts = list(self.register.activities.values())
+        acts = [self.register.activities[aid] for aid in art30_table(self.register, lang).index]
         table[purposes] = ["; ".join(f"{p.description.get(lang)} [{basis_text(p.basis, lang)}]" for p in a.purposes)
                            for a in acts]
         table[transfers] = ["; ".join(
@@ -98,6 +103,19 @@ class RegisterReport:
             f"{cat.categories[c].label.get(lang) if c in cat.categories else c}: {period(r.period, lang)} "
             f"({self.t('from-event').lower()} {from_event_text(r.from_event, lang)})"
             for c, r in sorted(a.retention.items())) or "—" for a in acts]
+        return table
+
+    def art30_processor_table(self) -> pd.DataFrame:
+        """The art. 30(2) table (:func:`dpia_lib.art30.art30_processor_table`) of the activities done as
+        processor, with names rather than ids and transfers worded in the report's language; empty when
+        the organisation is processor for none."""
+        table = art30_processor_table(self.register, self.language)
+        acts = [self.register.activities[aid] for aid in table.index]
+        table = table.reset_index(drop=True)
+        if acts:
+            table[table.columns[3]] = ["; ".join(
+                f"{self._party(t.party)} ({t.country}, {self.t('safeguard-' + t.safeguard.value)})"
+                for t in a.transfers) or "—" for a in acts]
         return table
 
     def _party(self, pid: str) -> str:

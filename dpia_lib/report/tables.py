@@ -15,6 +15,7 @@ import pandas as pd
 
 from dpia_lib.findings import Finding
 from dpia_lib.flows import flow_graph, sources_of
+from dpia_lib.legal import rights_for
 from dpia_lib.records import Activity
 from dpia_lib.register import Register
 from dpia_lib.report.labels import load_labels
@@ -28,11 +29,11 @@ from dpia_lib.report.wording import (
     finding_text,
     from_event_text,
     period,
-    rights_for,
 )
 from dpia_lib.screening import OVERRIDE_CODE, Screening
 
 __all__ = [
+    "assumption_text",
     "description_table",
     "findings_table",
     "legal_bases_table",
@@ -93,7 +94,35 @@ def description_table(register: Register, activity: Activity, language: str) -> 
         ("systems", _names(activity.systems, {k: v.name.get(language) for k, v in register.systems.items()})),
         ("access", _names(activity.access, {k: v.name.get(language) for k, v in register.roles.items()})),
     ]
+    if activity.assumptions:
+        rows.append(("assumptions", "; ".join(assumption_text(activity, a.field, a.note, language)
+                                              for a in activity.assumptions)))
     return pd.DataFrame([(_t(k, language), v) for k, v in rows], columns=["", _t("description", language)])
+
+
+#: Label of each field an activity's assumption can name (the first part of its path).
+_ASSUMED_FIELDS = {"data_subjects_per_year": "volume", "agreement": "assumed-agreement", "dpia": "assumed-dpia",
+                   "transfers": "assumed-transfers", "retention": "retention", "purposes": "purposes"}
+
+
+def assumption_text(activity: Activity, field: str, note: str, language: str) -> str:
+    """An assumed fact of ``activity``: the field by its label (a purpose's balancing test by the purpose's
+    description) and the register's note on what is assumed, shown as written.
+
+    >>> from dpia_lib import load_register
+    >>> act = load_register().activities["special-file"]
+    >>> assumption_text(act, "data_subjects_per_year", "estimated", "en")
+    'Data subjects per year (estimate) (estimated)'
+    >>> assumption_text(act, "purposes.0.balancing_test", "drafted", "en").startswith("Balancing test: Find work")
+    True
+    """
+    head, *rest = field.split(".")
+    if head == "purposes" and rest and rest[0].isdigit() and int(rest[0]) < len(activity.purposes):
+        purpose = activity.purposes[int(rest[0])].description.get(language)
+        what = f"{_t('assumed-balancing-test', language)}: {purpose}" if rest[1:] == ["balancing_test"] else purpose
+    else:
+        what = _t(_ASSUMED_FIELDS.get(head, "assumed-other"), language)
+    return f"{what} ({note})"
 
 
 def legal_bases_table(register: Register, activity: Activity, language: str) -> pd.DataFrame:
@@ -223,13 +252,12 @@ def findings_table(register: Register, findings: Sequence[Finding], language: st
 
 def rights_table(register: Register, language: str, activity: Activity | None = None) -> pd.DataFrame:
     """How data-subject rights are handled: the rights that apply (for ``activity``: those its legal bases
-    give, :func:`~dpia_lib.report.wording.rights_for`), the art. 12 deadlines, identity, complaint, contact."""
+    give, :func:`~dpia_lib.legal.rights_for`), the art. 12 deadlines, identity, complaint, contact."""
     def t(key: str) -> str:
         return _t(key, language)
 
     if activity is not None:
-        applying = rights_for([p.basis for p in activity.purposes])
-        listed = "; ".join(f"{t('right-' + r)} ({cite(source, language)})" for r, source in applying)
+        listed = "; ".join(f"{t('right-' + r.id)} ({cite(r.citation, language)})" for r in rights_for(activity))
     else:
         listed = t("rights-list")
 

@@ -18,7 +18,6 @@ periods, risk drivers, screening facts and finding messages.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 from dpia_lib.findings import Finding
 from dpia_lib.law import Art9Condition, DutchException, LegalBasis, citation
@@ -36,7 +35,6 @@ __all__ = [
     "finding_text",
     "from_event_text",
     "period",
-    "rights_for",
     "word",
 ]
 
@@ -180,8 +178,13 @@ _FACTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^data from own activities (?P<ids>.+)$"), "fact-from-activities"),
     (re.compile(r"^(?P<count>\d+) data subjects a year, at or above the (?P<threshold>[a-z-]+) threshold of "
                 r"(?P<limit>\d+)$"), "fact-volume"),
-    (re.compile(r"^organisation sector '(?P<sector>[^']+)' is named among the source's examples of large-scale "
-                r"processing$"), "fact-sector"),
+    (re.compile(r"^organisation sector '(?P<sector>[^']+)' is named among the source's examples"
+                r"(?: of large-scale processing)?$"), "fact-sector"),
+    (re.compile(r"^data about (?P<ids>.+) reveals (?P<kind>[a-z-]+) \(CJEU C-184/20\)$"), "fact-inferred-special"),
+    (re.compile(r"^done as processor for the controllers: whether a DPIA is needed is the controller's decision; "
+                r"this verdict is advice to them, and we assist$"), "fact-processor-unnamed"),
+    (re.compile(r"^done as processor for (?P<ids>.+): whether a DPIA is needed is the controller's decision; "
+                r"this verdict is advice to them, and we assist$"), "fact-processor"),
     (re.compile(r"^computed verdict '(?P<computed>[a-z-]+)' overridden to '(?P<verdict>[a-z-]+)'$"), "fact-override"),
     (re.compile(r"^(?P<flag>profiling|automated decisions|systematic monitoring|new technology) declared$"),
      "fact-flag"),
@@ -205,6 +208,8 @@ def fact_text(register: Register, fact: str, language: str) -> str | None:
         for verdict in ("computed", "verdict"):
             if verdict in params:
                 params[verdict] = word(f"verdict-{params[verdict]}", language)
+        if "kind" in params:
+            params["kind"] = word(f"special-{params['kind']}", language)
         if "threshold" in params:
             params["threshold"] = word(f"threshold-{params['threshold']}", language)
         return word(key, language).format(**params)
@@ -241,29 +246,3 @@ def finding_text(finding: Finding, language: str, register: Register | None = No
     text = word(f"finding-{finding.code}", language)
     subject = _field_subject(register, finding, language)
     return f"{text} ({subject})" if subject else text
-
-
-#: Rights of GDPR arts. 15-22 and on which art. 6(1) bases each applies. Portability (art. 20(1)) only for
-#: consent or contract processed by automated means; objection (art. 21(1)) only for art. 6(1)(e) or (f);
-#: withdrawal of consent (art. 7(3)) only for consent. The others apply whatever the basis.
-_RIGHTS: tuple[tuple[str, str, frozenset[LegalBasis] | None], ...] = (
-    ("access", "GDPR art. 15", None),
-    ("rectification", "GDPR art. 16", None),
-    ("erasure", "GDPR art. 17", None),
-    ("restriction", "GDPR art. 18", None),
-    ("portability", "GDPR art. 20(1)", frozenset({LegalBasis.CONSENT, LegalBasis.CONTRACT})),
-    ("objection", "GDPR art. 21(1)", frozenset({LegalBasis.PUBLIC_TASK, LegalBasis.LEGITIMATE_INTERESTS})),
-    ("withdraw-consent", "GDPR art. 7(3)", frozenset({LegalBasis.CONSENT})),
-)
-
-
-def rights_for(bases: Sequence[LegalBasis | None]) -> list[tuple[str, str]]:
-    """The rights (id, citation) that apply to an activity whose purposes rest on ``bases``.
-
-    >>> [r for r, _ in rights_for([LegalBasis.LEGAL_OBLIGATION])]
-    ['access', 'rectification', 'erasure', 'restriction']
-    >>> [r for r, _ in rights_for([LegalBasis.CONTRACT, LegalBasis.LEGITIMATE_INTERESTS])][-2:]
-    ['portability', 'objection']
-    """
-    present = {b for b in bases if b is not None}
-    return [(right, source) for right, source, only in _RIGHTS if only is None or present & only]
