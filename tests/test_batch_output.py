@@ -58,7 +58,8 @@ def test_two_concurrent_batches_into_one_folder_leave_one_complete_set(tmp_path:
         assert run.returncode == 0, stderr
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert sorted(p.name for p in out.iterdir() if p.name != MANIFEST) == manifest["files"] == [
-        "index.html", "newsletter.html", "newsletter.ipynb", "register.html", "register.ipynb"]
+        "index.html", "newsletter.html", "newsletter.ipynb", "newsletter.pdf", "register.html", "register.ipynb",
+        "register.pdf"]
     assert len(_languages(out)) == 1  # all Dutch or all English, never a mix
     assert not list(tmp_path.glob(".reports.staging-*")) and not list(tmp_path.glob(".reports.old-*"))
 
@@ -140,5 +141,5 @@ def test_the_register_overview_lists_a_flow_from_an_unknown_party_as_a_problem(t
     assert [(p.code, p.field) for p in overview.left_out] == [("unknown-reference", "flows[0].from")]
     assert "ghost-party" in overview.left_out[0].message
     assert os.path.basename(overview.left_out[0].path) == "newsletter.yaml"
-    png = overview.flow_graph()._repr_png_()  # drawn without the dangling flow
-    assert png is not None and png.startswith(b"\x89PNG")
+    png = overview.flow_graph()._repr_png_()  # drawn without the dangling flow: (bytes, metadata with alt text)
+    assert png is not None and png[0].startswith(b"\x89PNG")
