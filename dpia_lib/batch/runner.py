@@ -148,7 +148,7 @@ def process_job(job: Job, options: ExecutionOptions, session: EngineSession | No
     try:
         (exporter or ReportExporter()).write(nb, job.html, title=job.title or job.name)
     except Exception as exc:  # noqa: BLE001 - one failing report must never stop the batch
-        failure = ExecutionFailure(job.name, str(job.notebook), None, "", f"HTML export failed: {exc}")
+        failure = ExecutionFailure(job.name, str(job.notebook), None, "", f"export to HTML and PDF failed: {exc}")
         return JobResult(job, result.seconds, failure, result.attempts)
     return JobResult(job, result.seconds + time.perf_counter() - started, None, result.attempts)
 

@@ -90,8 +90,17 @@ def html_exporter() -> Any:
 
 
 def write_pdf(page: str, path: Path, base_url: Path | None = None) -> Path:
-    """Write the HTML ``page`` (from :func:`report_page`) to ``path`` as a PDF with WeasyPrint."""
-    from weasyprint import HTML  # type: ignore[import-untyped]
+    """Write the HTML ``page`` (from :func:`report_page`) to ``path`` as a PDF with WeasyPrint.
+
+    Raises :class:`~dpia_lib.errors.DpiaError` when WeasyPrint cannot load the system's Pango library.
+    """
+    try:
+        from weasyprint import HTML  # type: ignore[import-untyped]
+    except OSError as exc:  # WeasyPrint loads Pango through cffi when imported
+        from dpia_lib.errors import DpiaError
+
+        raise DpiaError(f"cannot write {path.name}: WeasyPrint needs the Pango library (Debian: apt-get install "
+                        f"libpango-1.0-0 libpangoft2-1.0-0) ({exc})") from exc
 
     HTML(string=page, base_url=str(base_url or path.parent)).write_pdf(str(path))
     return path
