@@ -87,7 +87,9 @@ class Change:
 
 @dataclass(frozen=True)
 class SaveResult:
-    """What a save wrote: the files (replaced or removed) and the changes."""
+    """What a save wrote: the files (replaced or removed), the changes, and what it took in from disk
+    (changes saved meanwhile by others, e.g. ``'activities/newsletter: owner'``)."""
 
     files: tuple[Path, ...]
     changes: tuple[Change, ...]
+    merged: tuple[str, ...] = ()

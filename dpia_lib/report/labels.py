@@ -42,6 +42,7 @@ class Labels(Record):
 
     labels: dict[str, Text]
     principles: tuple[Principle, ...] = ()
+    editor: dict[str, Text] = {}  # the register editor's labels, help texts and messages
 
     def get(self, key: str, language: str) -> str:
         """The label ``key`` in ``language``; a ``KeyError`` names the closest key for a typo."""

@@ -13,7 +13,7 @@ codes the engine can emit, and the catalogue check makes sure the table holds ea
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from dpia_lib.findings import Finding, sort_findings
 from dpia_lib.register import Register
@@ -34,7 +34,7 @@ from dpia_lib.rules.lawfulness import (
     check_source_informed,
     check_transfers,
 )
-from dpia_lib.screening import engine_graph
+from dpia_lib.screening import Screening, engine_graph
 
 __all__ = ["RULES", "RULE_CODES", "check"]
 
@@ -76,9 +76,12 @@ RULES: tuple[Callable[[Context], None], ...] = (
 )
 
 
-def check(register: Register, as_of: dt.date) -> list[Finding]:
-    """Run every rule on ``register`` as of the date ``as_of``; the findings, sorted by file and line."""
-    ctx = Context(register=register, graph=engine_graph(register), as_of=as_of)
+def check(register: Register, as_of: dt.date, *, screenings: Mapping[str, Screening] | None = None) -> list[Finding]:
+    """Run every rule on ``register`` as of the date ``as_of``; the findings, sorted by file and line.
+
+    ``screenings`` (every activity's, e.g. from the incremental checker) saves screening the register again.
+    """
+    ctx = Context(register=register, graph=engine_graph(register), as_of=as_of, screenings=screenings)
     for rule in RULES:
         rule(ctx)
     return sort_findings(ctx.findings)
