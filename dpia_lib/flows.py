@@ -32,8 +32,8 @@ __all__ = [
     "neighbourhood",
     "origins",
     "receivers",
-    "special_flows",
     "sources_of",
+    "special_flows",
 ]
 
 

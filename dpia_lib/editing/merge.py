@@ -65,7 +65,7 @@ def _by_id(items: Any) -> dict[str, Any] | None:
     ids = [item.get("id") if isinstance(item, dict) else None for item in items]
     if not all(isinstance(i, str) for i in ids) or len(set(ids)) != len(ids):
         return None
-    return dict(zip(ids, items, strict=True))
+    return {str(i): item for i, item in zip(ids, items, strict=True)}
 
 
 def diff(base: Any, new: Any, path: Path_ = ()) -> list[Edit]:

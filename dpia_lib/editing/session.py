@@ -34,7 +34,6 @@ True
 from __future__ import annotations
 
 import contextlib
-import copy
 import datetime as dt
 import getpass
 import hashlib
@@ -288,9 +287,13 @@ class EditSession:
                 from dpia_lib.rules import check
 
                 inside, outside = str(self._mirror.root), str(self.root)
+                known: dict[str, Screening] | None = {
+                    a: v for a, v in state.screenings.items() if a in state.register.activities}
+                if known is not None and set(known) != set(state.register.activities):
+                    known = None  # an activity left out or added: let the rules screen it themselves
                 state.findings = [
                     f.model_copy(update={"path": outside + f.path[len(inside):]}) if f.path.startswith(inside) else f
-                    for f in check(state.register, self.as_of, screenings=state.screenings)]
+                    for f in check(state.register, self.as_of, screenings=known)]
         return state.findings
 
     @property
@@ -594,7 +597,7 @@ class EditSession:
     def remove_record(self, record: str) -> None:
         """Remove a record (records naming it then fail validation until changed: ask first, see
         :meth:`references_to`)."""
-        kind, _, ident = record.partition(":")
+        kind = record.partition(":")[0]
         file, node, prefix = self._locate(record)
         if kind in _FOLDERS:
             self._snapshot(file.rel)

@@ -20,7 +20,7 @@ import datetime as dt
 import html
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -250,7 +250,7 @@ class EditorApp:
         if source is None or register is None:
             return []
         cat = register.catalogue
-        pool: dict[str, Any]
+        pool: Mapping[str, Any]
         if source == "nodes":
             pool = {**register.parties, **register.activities}
         else:
@@ -490,8 +490,7 @@ class EditorApp:
                                     depth + 1) for c in spec.children]
                 title = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else f"{i + 1}"
                 remove = self._button(t.t("ui.remove-item"), f"dpia-remove-{_slug((*path, i))}",
-                                      lambda i=i: self._structure(lambda: self.session.remove_item(
-                                          self.record or "", path, i)))
+                                      self._remover(path, i))
                 boxes.append(w.VBox([w.HBox([w.HTML(f"<i>{html.escape(str(title))}</i>"), remove]), *rows],
                                     layout=w.Layout(border="1px dashed #ccc", padding="4px", margin="2px 0")))
             add = self._button(t.t("ui.add-item"), f"dpia-add-{_slug(path)}",
@@ -500,20 +499,30 @@ class EditorApp:
             return w.VBox([*boxes, add])
         entries = value if isinstance(value, dict) else {}
         boxes = []
-        names = dict(self._options(spec.key_source))
-        names = {v: k for k, v in names.items()}
+        names: dict[str, str] = {ident: label for label, ident in self._options(spec.key_source)}
         for key, entry in entries.items():
             rows = [self._field(c, (*path, key, c.name), entry.get(c.name) if isinstance(entry, dict) else None,
                                 depth + 1) for c in spec.children]
             remove = self._button(t.t("ui.remove-item"), f"dpia-remove-{_slug((*path, key))}",
-                                  lambda key=key: self._edit((*path, key), None, rerender=True))
-            boxes.append(w.VBox([w.HBox([w.HTML(f"<i>{html.escape(names.get(key, key))}</i>"), remove]), *rows],
+                                  self._key_remover(path, key))
+            shown = names.get(key) or str(key)
+            boxes.append(w.VBox([w.HBox([w.HTML(f"<i>{html.escape(shown)}</i>"), remove]), *rows],
                                 layout=w.Layout(border="1px dashed #ccc", padding="4px", margin="2px 0")))
         choices = [(label, ident) for label, ident in self._options(spec.key_source) if ident not in entries]
         new_key = w.Dropdown(options=choices, layout=w.Layout(width="300px"))
-        add = self._button(t.t("ui.add-item"), f"dpia-add-{_slug(path)}",
-                           lambda: new_key.value and self._edit((*path, new_key.value), {}, rerender=True))
+
+        def add_key() -> None:
+            if new_key.value:
+                self._edit((*path, new_key.value), {}, rerender=True)
+
+        add = self._button(t.t("ui.add-item"), f"dpia-add-{_slug(path)}", add_key)
         return w.VBox([*boxes, w.HBox([new_key, add])])
+
+    def _remover(self, path: tuple[Any, ...], index: int) -> Callable[[], None]:
+        return lambda: self._structure(lambda: self.session.remove_item(self.record or "", path, index))
+
+    def _key_remover(self, path: tuple[Any, ...], key: str) -> Callable[[], None]:
+        return lambda: self._edit((*path, key), None, rerender=True)
 
     def _skeleton(self, spec: FieldSpec, items: list[Any]) -> dict[str, Any]:
         names = {c.name for c in spec.children}
@@ -620,7 +629,7 @@ class EditorApp:
         self._render()
 
     # ----------------------------------------------------------------- add, duplicate, remove
-    def _new_record(self, ident: str) -> dict[str, Any] | None:
+    def _new_record(self, ident: str) -> Any:
         register = self.session.register
         officer = register.organisation.privacy_officer_role if register else "privacy-officer"
         name = {"nl": ident, "en": ident}
@@ -772,7 +781,7 @@ class EditorApp:
                                    f"<span class='dpia-verdict'>{text}</span>"
         else:
             self.screening.value = ""
-        problems = []
+        problems: list[tuple[str, str | None]] = []
         for i, p in enumerate(session.problems):
             place = session.record_of(p.path, p.field)
             if place is None:

@@ -54,7 +54,7 @@ def working_copy(activity: str, *, folder: Path | str = "work", language: str = 
         return target
     if target.resolve().parent == template.resolve().parent:
         raise ParameterError(f"the working folder must not be the templates' folder {template.parent}")
-    notebook = nbformat.read(template, as_version=4)
+    notebook = nbformat.read(template, as_version=4)  # type: ignore[no-untyped-call]
     notebook.metadata.setdefault("papermill", {})
     for cell in notebook.cells:
         cell.metadata.setdefault("tags", [])
@@ -66,5 +66,5 @@ def working_copy(activity: str, *, folder: Path | str = "work", language: str = 
         if not cell.metadata.get("tags"):
             cell.metadata.pop("tags", None)
     target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, target)
+    nbformat.write(notebook, target)  # type: ignore[no-untyped-call]
     return target

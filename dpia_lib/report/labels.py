@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from dpia_lib.diagnostics import Problem, suggest
 from dpia_lib.errors import ParameterError, RegisterError
@@ -42,7 +42,7 @@ class Labels(Record):
 
     labels: dict[str, Text]
     principles: tuple[Principle, ...] = ()
-    editor: dict[str, Text] = {}  # the register editor's labels, help texts and messages
+    editor: dict[str, Text] = Field(default_factory=dict)  # the register editor's labels, help and messages
 
     def get(self, key: str, language: str) -> str:
         """The label ``key`` in ``language``; a ``KeyError`` names the closest key for a typo."""
