@@ -3,14 +3,7 @@
 from dpia_lib.catalogue import Catalogue
 from dpia_lib.diagnostics import Problem
 from dpia_lib.dpia import Dpia, build_dpia
-from dpia_lib.errors import (
-    ConflictError,
-    DpiaError,
-    ParameterError,
-    RegisterError,
-    SaveError,
-    UnknownActivityError,
-)
+from dpia_lib.errors import ConflictError, DpiaError, ParameterError, RegisterError, SaveError, UnknownActivityError
 from dpia_lib.findings import Finding, Severity
 from dpia_lib.loading import DEFAULT_DATA_DIR, load_catalogue, load_register, read_register
 from dpia_lib.register import Register

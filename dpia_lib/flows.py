@@ -32,8 +32,8 @@ __all__ = [
     "neighbourhood",
     "origins",
     "receivers",
-    "sources_of",
     "special_flows",
+    "sources_of",
 ]
 
 

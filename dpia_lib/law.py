@@ -17,8 +17,8 @@ from enum import StrEnum
 __all__ = [
     "Art9Condition",
     "Confidentiality",
-    "Dossier",
     "DpiaStatus",
+    "Dossier",
     "DutchException",
     "LegalBasis",
     "PartyKind",
