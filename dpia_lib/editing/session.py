@@ -723,7 +723,8 @@ class EditSession:
             for p in result.problems
         )
         self._state.register, self._state.problems = result.register, problems
-        self._state.screenings = dict(result.screenings)
+        held = result.register.activities if result.register is not None else {}
+        self._state.screenings = {a: v for a, v in result.screenings.items() if a in held}  # none for a left-out one
         self._state.findings = None
 
     # ----------------------------------------------------------------- saving
