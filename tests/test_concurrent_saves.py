@@ -3,7 +3,7 @@ for 100 rounds: no saved edit is lost and the register on disk is valid after ev
 
 Each round has two steps, both sessions saving at once (released together by a barrier):
 
-1. overlapping edits: both change the same activity file, session a its English description, session b
+1. overlapping edits: both change the same activity file, session a its English name, session b
    its yearly number of data subjects; the save lock serialises them and the second merges the first's
    edit in, so after the round both values are on disk;
 2. dependent edits: session a makes a flow come from the party ``spare-<round>``, session b removes that
@@ -35,7 +35,7 @@ def _worker(name: str, root: str, start: Any, saved: Any, checked: Any, results:
     try:
         for r in range(ROUNDS):
             if name == "a":
-                session.set("activity:newsletter", "description.en", f"Edited by a in round {r}")
+                session.set("activity:newsletter", "name.en", f"Edited by a in round {r}")
             else:
                 session.set("activity:newsletter", "data_subjects_per_year", 1000 + r)
             start.wait(WAIT)
@@ -92,7 +92,7 @@ def test_two_processes_saving_at_once_lose_nothing_and_keep_the_register_valid(t
                 continue
             news = register.activities["newsletter"]
             dependent = {n: ok for n, rr, step, ok in outcomes if rr == r and step == "dependent"}
-            seen = (news.description.en if news.description else None, news.data_subjects_per_year,
+            seen = (news.name.en, news.data_subjects_per_year,
                     dependent.get("a") != dependent.get("b"), news.flows[0].source == f"spare-{r}",
                     f"spare-{r}" in register.parties)
             expected = (f"Edited by a in round {r}", 1000 + r, True, dependent.get("a"), not dependent.get("b"))

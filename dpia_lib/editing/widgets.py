@@ -158,7 +158,7 @@ class EditorApp:
                                               ("activity", "dpia", "party", "system", "role", "organisation")],
                                      value=self.kind, style={"button_width": "auto"})
         self.kinds.add_class("dpia-kinds")
-        self.kinds.observe(lambda change: self.show(change["new"], None), names="value")
+        self.kinds.observe(lambda change: self.show(change["new"], self._take_pending()), names="value")
         self.search = w.Text(placeholder=t.t("ui.search"), continuous_update=True, layout=w.Layout(width="260px"))
         self.search.add_class("dpia-search")
         self.search.observe(lambda _: self._fill_picker(), names="value")
@@ -285,6 +285,10 @@ class EditorApp:
             self.ident = self.picker.value
             self._render()
 
+    def _take_pending(self) -> str | None:
+        ident, self._pending = getattr(self, "_pending", None), None
+        return ident
+
     def open_tab(self, section: str) -> None:
         """Show the tab of ``section`` of the activity shown (e.g. ``'retention'``)."""
         if self.tabs is not None:
@@ -304,10 +308,11 @@ class EditorApp:
 
     def show(self, kind: str, ident: str | None) -> None:
         """Show one record (``ident`` None: the first of its kind)."""
-        self.kind, self.ident = kind, ident
         if self.kinds.value != kind:
-            self.kinds.value = kind  # calls show again through the observer
+            self._pending = ident
+            self.kinds.value = kind  # calls show again through the observer, with ident
             return
+        self.kind, self.ident = kind, ident
         if ident is not None and self.search.value:
             self.search.value = ""
         self._fill_picker(ident)
