@@ -169,7 +169,9 @@ def test_add_duplicate_and_remove_with_a_question(app: EditorApp, ropa_copy: Pat
 
 
 def test_undo_and_discard_all(app: EditorApp) -> None:
+    app.open_tab("data-subjects")
     app.inputs["data_subjects_per_year"].value = 1800
+    app.open_tab("description")
     app.inputs["name"].children[1].value = "Newsletter"
     app.undo()
     assert app.session.get("activity:newsletter", "name.en") == "Newsletter and marketing"
@@ -182,6 +184,7 @@ def test_undo_and_discard_all(app: EditorApp) -> None:
 
 
 def test_unsaved_changes_mark_the_page_for_the_leave_warning(app: EditorApp) -> None:
+    app.open_tab("data-subjects")
     app.inputs["data_subjects_per_year"].value = 1800
     assert "dpia-unsaved" in app.status.value and "1 niet-opgeslagen wijziging(en)." in app.status.value
     assert any("beforeunload" in getattr(c, "value", "") for c in app.widget.children)
@@ -228,6 +231,7 @@ def test_problem_messages_are_escaped(app: EditorApp) -> None:
 
 
 def test_save_writes_and_logs_who(app: EditorApp, ropa_copy: Path) -> None:
+    app.open_tab("data-subjects")
     app.inputs["data_subjects_per_year"].value = 1800
     assert app.save()
     assert "Opgeslagen: activities/newsletter.yaml" in app.status.value
@@ -235,6 +239,7 @@ def test_save_writes_and_logs_who(app: EditorApp, ropa_copy: Path) -> None:
 
 
 def test_a_file_changed_on_disk_is_merged_and_said(app: EditorApp, ropa_copy: Path) -> None:
+    app.open_tab("data-subjects")
     app.inputs["data_subjects_per_year"].value = 1800
     target = ropa_copy / "activities/newsletter.yaml"
     target.write_text(target.read_text(encoding="utf-8").replace("last_review: 2026-09-15", "last_review: 2026-10-01"),
