@@ -1,131 +1,155 @@
-"""Batch throughput: DPIA reports per second for the same notebook and activities through
-(a) sequential ``papermill.execute_notebook`` (a fresh kernel per report, no HTML export),
-(b) ``dpia batch`` with papermill's default engine, (c) ``dpia batch`` with the warm-kernel engine
-``dpia-warm``, and ``dpia batch --executor dask`` (warm engine) on a LocalCluster of 1 and of 2 workers.
+"""Batch throughput end to end, as a user waits for it: whole commands timed as processes, side by side.
 
-    python -m benchmarks.bench_batch [--register ropa] [--workers 2] [--repeat 1]
+For the same DPIA notebook and activities, each measured as one process from start to exit:
 
-The report contents are compared across engines: the exported HTML reports of (b), (c) and the dask runs
-must be byte-identical, and the cell outputs of (a)'s notebooks must equal (b)'s.
-Target (issue 7): (c) ≥ 6× the throughput of (a) on a 2-core machine.
+(a) sequential ``papermill.execute_notebook`` of ``notebooks/dpia.ipynb`` (papermill's own engine, a fresh
+    kernel per report, no HTML export), one activity after the other;
+(b) ``dpia batch --all`` with no other flag (its default engine; it also writes the HTML reports, the
+    register overview and the index);
+(c) optionally ``dpia batch --all --engine nbclient`` (papermill's own engine in worker processes).
+
+on the shipped register (13 activities) and on a synthetic register of 200 activities
+(:mod:`dpia_lib.synthetic`). With ``--sample N`` the sequential run on the synthetic register covers
+every k-th activity (N of them) and its time for all activities is extrapolated: the measured process
+time plus the mean time per report for the activities left out (a fresh kernel per report makes that
+time steady). The executed notebooks of (a) and (b) are compared cell by cell (sources and outputs).
+
+    python -m benchmarks.bench_batch [--sizes 13 200] [--sample 20] [--workers 2] [--plain]
+
+Targets on a 2-core machine: (b) >= 6x (a) on the shipped register, >= 10x on 200 activities.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
-import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import REPO, table, work_dir
+from benchmarks.common import REPO, register_of, table, work_dir
 
 AS_OF = "2026-11-01"
+
+#: The sequential baseline, run as its own process: papermill's own engine, one report after the other.
+_SEQUENTIAL = """\
+import json, sys, time
+import papermill
+jobs = json.loads(sys.argv[1])
+times = []
+for notebook, output, parameters, cwd in jobs:
+    started = time.perf_counter()
+    papermill.execute_notebook(notebook, output, parameters=parameters, progress_bar=False, cwd=cwd,
+                               kernel_name="python3")
+    times.append(time.perf_counter() - started)
+print(json.dumps(times))
+"""
 
 
 def _outputs(path: Path) -> list[Any]:
     import nbformat
 
     nb = nbformat.read(str(path), as_version=4)
-    return [(c.source, c.get("outputs")) for c in nb.cells]
+    return [(c.source, c.get("outputs")) for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
 
 
-def run(register: Path | None = None, workers: int = 2, dask: bool = True) -> dict[str, Any]:
-    """Run every variant on the same activities; print and return the figures."""
-    import papermill
+def _timed(command: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return seconds
 
-    from dpia_lib.batch.execute import ExecutionOptions
-    from dpia_lib.batch.runner import BatchOptions, plan_jobs, run_batch
+
+def measure(register: Path, label: str, *, workers: int, sample: int | None, plain: bool) -> dict[str, Any]:
+    """Run (a), (b) and optionally (c) on ``register``; return the figures."""
+    from dpia_lib.batch.runner import BatchOptions, plan_jobs
     from dpia_lib.loading import load_register
 
-    base = work_dir() / "batch"
-    if base.exists():
-        shutil.rmtree(base)
-    base.mkdir(parents=True)
-    source = register or REPO / "ropa"
-    shutil.copytree(source, base / "ropa", ignore=shutil.ignore_patterns("audit.log*"))
-    if (source.parent / "data").is_dir():
-        shutil.copytree(source.parent / "data", base / "data")
-    root = base / "ropa"
-    reg = load_register(root)
+    reg = load_register(register)
     activities = sorted(reg.activities)
-    n = len(activities)
+    every = activities if not sample or sample >= len(activities) else None
+    chosen = every if every is not None else activities[:: len(activities) // sample][:sample]
+    seq_out = register.parent / f"sequential-{label}"
+    if seq_out.exists():
+        shutil.rmtree(seq_out)
+    seq_out.mkdir()
+    jobs = plan_jobs(BatchOptions(register=register, out=seq_out, include_register=False), reg, chosen, AS_OF)
+    spec = json.dumps([[str(j.notebook), str(j.output), j.parameters, str(j.cwd)] for j in jobs])
 
-    def options(name: str, **kw: Any) -> BatchOptions:
-        return BatchOptions(register=root, out=base / name, all_activities=True, include_register=False,
-                            as_of=AS_OF, **kw)
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _SEQUENTIAL, spec], cwd=REPO, capture_output=True, text=True,
+                          check=False)
+    sequential = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"sequential papermill failed:\n{done.stderr[-3000:]}")
+    per_report = json.loads(done.stdout.strip().splitlines()[-1])
+    mean = sum(per_report) / len(per_report)
+    estimated = sequential + mean * (len(activities) - len(chosen))
 
-    rows: list[list[str]] = []
-    figures: dict[str, float] = {}
-    per_job: dict[str, float] = {}
+    dpia = str(Path(sys.executable).parent / "dpia")
+    batch_out = register.parent / f"batch-{label}"
+    def command(out: Path, *extra: str) -> list[str]:
+        return [dpia, "batch", "--all", "--register", str(register), "--out", str(out), "--as-of", AS_OF,
+                "--no-progress", *(["--workers", str(workers)] if workers else []), *extra]
 
-    # (a) sequential papermill.execute_notebook, one fresh kernel per report
-    seq = options("sequential")
-    seq.out.mkdir()
-    jobs = plan_jobs(seq, reg, activities, AS_OF)
-    start = time.perf_counter()
-    for job in jobs:
-        papermill.execute_notebook(str(job.notebook), str(job.output), parameters=dict(job.parameters),
-                                   progress_bar=False, cwd=str(job.cwd), kernel_name="python3")
-    figures["sequential"] = time.perf_counter() - start
-    per_job["sequential"] = figures["sequential"] / n
+    batch = _timed(command(batch_out), register.parent)
+    figures = {"activities": len(activities), "sequential_measured": sequential, "sequential_reports": len(chosen),
+               "sequential_per_report": mean, "sequential": estimated, "batch": batch}
+    if plain:
+        figures["plain"] = _timed(command(register.parent / f"plain-{label}", "--engine", "nbclient"),
+                                  register.parent)
+    for aid in chosen:
+        assert _outputs(seq_out / f"{aid}.ipynb") == _outputs(batch_out / f"{aid}.ipynb"), aid
+    return figures
 
-    runs = {
-        "default": options("default", workers=workers),
-        "warm": options("warm", workers=workers, execution=ExecutionOptions(engine="dpia-warm")),
-    }
-    if dask:
-        for count in (1, 2):
-            runs[f"dask-{count}"] = options(f"dask-{count}", workers=count, executor="dask",
-                                            execution=ExecutionOptions(engine="dpia-warm"))
-    for name, opts in runs.items():
-        start = time.perf_counter()
-        result = run_batch(opts)
-        figures[name] = time.perf_counter() - start
-        assert result.exit_code == 0, [r.failure for r in result.results if r.failure]
-        per_job[name] = statistics.median(r.seconds for r in result.results)
 
-    # identical report content
-    for name in runs:
-        if name == "default":
-            continue
-        for aid in activities:
-            a = (base / "default" / f"{aid}.html").read_bytes()
-            b = (base / name / f"{aid}.html").read_bytes()
-            assert a == b, f"{aid}.html differs between the default engine and {name}"
-    for aid in activities:
-        assert _outputs(base / "sequential" / f"{aid}.ipynb") == _outputs(base / "default" / f"{aid}.ipynb"), aid
-
-    labels = {
-        "sequential": "(a) sequential papermill.execute_notebook",
-        "default": f"(b) dpia batch, default engine, {workers} workers",
-        "warm": f"(c) dpia batch, warm-kernel engine, {workers} workers",
-        "dask-1": "dask executor (LocalCluster), warm engine, 1 worker",
-        "dask-2": "dask executor (LocalCluster), warm engine, 2 workers",
-    }
-    for name, seconds in figures.items():
-        rows.append([labels[name], f"{seconds:.1f}", f"{n / seconds:.2f}", f"{figures['sequential'] / seconds:.2f}x",
-                     f"{per_job[name]:.2f}"])
-    print(f"\n## Batch throughput ({n} DPIA reports of the register at {source}; target (c) >= 6x (a))\n")
-    print(table(["variant", "wall s", "reports/s", "vs (a)", "median s per report (one worker)"], rows))
-    print("\nmedian s per report: for (a) wall / reports; for the batch runs the median job time in a worker "
-          "(execute + HTML export), i.e. the steady state once kernels are warm")
-    if dask:
-        print(f"\ndask speed-up from 1 to 2 workers: {figures['dask-1'] / figures['dask-2']:.2f}x")
-    print("report contents: HTML byte-identical across (b), (c)" + (" and dask" if dask else "")
-          + "; (a) and (b) notebook cell outputs equal")
-    return {"batch": {"reports": n, **{k: v for k, v in figures.items()}}}
+def run(sizes: tuple[int, ...] = (13, 200), workers: int = 2, sample: int | None = 20,
+        plain: bool = False) -> dict[str, Any]:
+    """Measure every size; print and return the figures."""
+    results: dict[str, Any] = {}
+    rows = []
+    load = os.getloadavg()[0]
+    for size in sizes:
+        if size == 13:
+            root = work_dir() / "shipped"
+            if root.exists():
+                shutil.rmtree(root)
+            shutil.copytree(REPO / "ropa", root / "ropa", ignore=shutil.ignore_patterns("audit.log*", ".*"))
+            register, label = root / "ropa", "shipped register"
+        else:
+            register, label = register_of(size), f"{size} synthetic activities"
+        f = measure(register, str(size), workers=workers, sample=sample if size != 13 else None, plain=plain)
+        results[label] = f
+        seq = f"{f['sequential']:.1f}" + ("" if f["sequential_reports"] == f["activities"] else
+                                           f" (est.; {f['sequential_reports']} run in {f['sequential_measured']:.1f})")
+        rows.append([label, str(f["activities"]), seq, f"{f['sequential_per_report']:.2f}", f"{f['batch']:.1f}",
+                     f"{f['sequential'] / f['batch']:.2f}x"]
+                    + ([f"{f['plain']:.1f} ({f['sequential'] / f['plain']:.2f}x)"] if plain else []))
+    print(f"\n## Batch end to end (processes; load average at start {load:.1f}; targets 6x shipped, 10x at 200)\n")
+    print(table(["register", "reports", "(a) sequential papermill s", "(a) s per report", "(b) dpia batch --all s",
+                 "(b) vs (a)"] + (["(c) --engine nbclient s"] if plain else []), rows))
+    print("\n(a): one process, papermill.execute_notebook per activity (fresh kernel each, no HTML); "
+          "(b): `dpia batch --all` as a process (default engine, HTML reports, register overview and index "
+          "included); notebook cell outputs of (a) and (b) compared equal")
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_batch")
-    parser.add_argument("--register", type=Path, default=None)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--no-dask", action="store_true")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[13, 200],
+                        help="13: the shipped register; any other number: a synthetic register of that size")
+    parser.add_argument("--sample", type=int, default=20,
+                        help="sequential baseline on this many activities of a synthetic register (0: all)")
+    parser.add_argument("--workers", type=int, default=0, help="--workers for dpia batch (0: its default)")
+    parser.add_argument("--plain", action="store_true", help="also run dpia batch --engine nbclient")
     args = parser.parse_args(argv)
-    run(args.register, args.workers, dask=not args.no_dask)
+    run(tuple(args.sizes), args.workers, args.sample or None, args.plain)
     return 0
 
 

@@ -6,7 +6,7 @@ pipeline) so that peak RSS and caches belong to that measurement only.
 
     python -m benchmarks.bench_register [--sizes 100 1000 10000]
 
-Targets (issue 7), at 10,000 activities: pipeline ≤ 3× the floor, peak RSS < 1 GiB.
+Targets, at 10,000 activities: pipeline ≤ 3× the floor, peak RSS < 1 GiB.
 """
 
 from __future__ import annotations
@@ -107,10 +107,12 @@ def run(sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
                         "stages": stages, "total_s": total, "ratio": total / base["seconds"],
                         "load_ratio": load["seconds"] / base["seconds"], "rss_mib": full["rss_mib"],
                         "floor_rss_mib": base["rss_mib"]})
+    def fmt(v: float | None) -> str:
+        return "n/a" if v is None else f"{v:.2f}"
+
     rows = []
     for r in results:
         s = r["stages"]
-        fmt = lambda v: "n/a" if v is None else f"{v:.2f}"  # noqa: E731
         rows.append([f"{r['activities']:,}", f"{r['flows']:,}", f"{r['bytes'] / 2**20:.1f}", f"{r['floor_s']:.2f}",
                      f"{r['load_s']:.2f} ({r['load_ratio']:.2f}x)", fmt(s["load+validate"]), fmt(s["graph"]),
                      fmt(s["screen"]), fmt(s["check"]), f"{r['total_s']:.2f}", f"{r['ratio']:.2f}x",

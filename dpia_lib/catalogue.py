@@ -10,6 +10,7 @@ its file and line. The DPIA engine's catalogues (screening criteria, rules, fear
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
@@ -27,6 +28,7 @@ __all__ = [
     "DataCategory",
     "DataSubjectCategory",
     "FearedEvent",
+    "IdentifierStatute",
     "LargeScaleThreshold",
     "Measure",
     "MeasureEffect",
@@ -34,6 +36,7 @@ __all__ = [
     "RuleEntry",
     "SpecialKind",
     "TriggerMatch",
+    "VocabularyEntry",
     "Wp248Criterion",
 ]
 
@@ -61,6 +64,9 @@ class DataCategory(Sourced):
         True, description="Whether the company doctor may pass it on to the employer (AP 'De zieke werknemer')"
     )
     evaluative: bool = Field(False, description="An evaluation or score of the person (WP248 criterion 1)")
+    identifying: bool = Field(
+        False, description="Names the person (name, contact details): records about someone are kept with it"
+    )
     retention_default: Retention | None = Field(None, description="Default maximum retention for the category")
 
 
@@ -71,6 +77,10 @@ class DataSubjectCategory(Sourced):
     label: Text = Field(description="Label in Dutch and English")
     vulnerable: bool = Field(False, description="Vulnerable data subjects (WP248 criterion 7)")
     children: bool = Field(False, description="Children")
+    reveals: SpecialKind | None = Field(
+        None, description="A special category that belonging to this group reveals (sick employees: health; "
+        "CJEU C-184/20, C-101/01)"
+    )
 
 
 class MeasureEffect(Record):
@@ -98,6 +108,28 @@ class Country(Sourced):
     name: ShortText = Field(description="Country name")
     eea: bool = Field(description="Member of the EEA")
     adequacy: bool = Field(False, description="Covered by an adequacy decision (art. 45)")
+    adequacy_scope: Literal["country", "certified-organisations"] = Field(
+        "country", description="Whether the decision covers the whole country or only certified organisations"
+    )
+    adequacy_until: dt.date | None = Field(None, description="Last day the adequacy decision applies, if limited")
+    note: ShortText | None = Field(None, description="Remarks")
+
+
+class VocabularyEntry(Sourced):
+    """A term of an organisation's own vocabulary (party kinds, dossiers, channels): extendable as data."""
+
+    id: Id = Field(description="Term id, used in the register")
+    label: Text = Field(description="Label in Dutch and English")
+    description: Text | None = Field(None, description="What the term means")
+
+
+class IdentifierStatute(Sourced):
+    """A statutory provision that prescribes the use of a national identifier (UAVG art. 46(1))."""
+
+    id: Id = Field(description="Entry id")
+    provision: ShortText = Field(description="The provision as a register cites it, e.g. 'BW 7:658a(5)'")
+    aliases: tuple[ShortText, ...] = Field((), description="Other ways the register may cite the same provision")
+    permits: Text = Field(description="The use of the identifier the provision prescribes, and by whom")
 
 
 class Wp248Criterion(Sourced):
@@ -176,6 +208,7 @@ class FearedEvent(Sourced):
     id: Id = Field(description="Event id")
     label: Text = Field(description="Name of the feared event")
     description: Text = Field(description="What happens to the data subjects")
+    impacts: tuple[Text, ...] = Field((), description="What the event does to the data subjects (CNIL: impacts)")
     threats: tuple[Text, ...] = Field(min_length=1, description="Threats that can lead to the event")
     risk_sources: tuple[Text, ...] = Field(min_length=1, description="Who or what can cause them")
     applies: tuple[EventCondition, ...] = Field(min_length=1, description="When the event applies (any of)")
@@ -201,6 +234,10 @@ class Catalogue(Record):
     thresholds: dict[str, LargeScaleThreshold] = Field(default_factory=dict)
     rules: dict[str, RuleEntry] = Field(default_factory=dict)
     risks: dict[str, FearedEvent] = Field(default_factory=dict)
+    party_kinds: dict[str, VocabularyEntry] = Field(default_factory=dict)
+    dossiers: dict[str, VocabularyEntry] = Field(default_factory=dict)
+    channels: dict[str, VocabularyEntry] = Field(default_factory=dict)
+    identifier_statutes: dict[str, IdentifierStatute] = Field(default_factory=dict)
     source_dir: Path | None = Field(None, description="Directory the catalogues were read from")
 
     def threshold(self, applies_to: str) -> LargeScaleThreshold | None:
@@ -212,7 +249,15 @@ class Catalogue(Record):
         entry = self.categories.get(category)
         return entry is not None and entry.special is not None
 
-    def in_eea_or_adequate(self, country: str) -> bool:
-        """Whether data may go to ``country`` without an art. 46 safeguard."""
+    def in_eea_or_adequate(self, country: str, as_of: dt.date | None = None, certified: bool = False) -> bool:
+        """Whether data may go to ``country`` without an art. 46 safeguard: in the EEA, or covered on ``as_of``
+        by an adequacy decision (one limited to certified organisations only when ``certified``)."""
         entry = self.countries.get(country)
-        return entry is not None and (entry.eea or entry.adequacy)
+        if entry is None:
+            return False
+        if entry.eea:
+            return True
+        if not entry.adequacy or (as_of is not None and entry.adequacy_until is not None
+                                  and as_of > entry.adequacy_until):
+            return False
+        return entry.adequacy_scope == "country" or certified

@@ -21,12 +21,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from dpia_lib.analysis import Analysis, analyse
 from dpia_lib.findings import Finding
 from dpia_lib.records import Activity, DpiaRecord
 from dpia_lib.register import Register
 from dpia_lib.risk import RiskAssessment, assess_risks
 from dpia_lib.rules import check
-from dpia_lib.screening import Screening, engine_graph, screen_activity
+from dpia_lib.screening import Screening, screen_activity
 
 __all__ = ["Dpia", "build_dpia"]
 
@@ -78,22 +79,23 @@ class Dpia(BaseModel):
         }
 
 
-def build_dpia(register: Register, activity_id: str, as_of: dt.date,
+def build_dpia(register: Register | Analysis, activity_id: str, as_of: dt.date,
                findings: Sequence[Finding] | None = None) -> Dpia:
     """Merge screening, the findings of ``activity_id``, its risks and the officer's record.
 
     ``findings``: the result of :func:`dpia_lib.rules.check` for the same register and date, when the
     caller builds many DPIAs and has run the rules once; otherwise they are computed here.
     """
+    analysis = analyse(register)
+    register = analysis.register
     activity = register.activity(activity_id)
-    G = engine_graph(register)
-    every = findings if findings is not None else check(register, as_of)
+    every = findings if findings is not None else check(analysis, as_of)
     mine = tuple(f for f in every if f.activity == activity_id)
     return Dpia(
         activity=activity,
-        screening=screen_activity(register, activity_id, G),
+        screening=screen_activity(analysis, activity_id),
         findings=mine,
-        risks=assess_risks(register, activity_id, G),
+        risks=assess_risks(analysis, activity_id),
         record=register.dpias.get(activity_id),
         as_of=as_of,
     )

@@ -24,6 +24,7 @@ __all__ = ["STYLE", "draw_flow_graph", "figure_bytes", "layered_layout", "wrap_l
 
 STYLE: Any = {"font.family": "DejaVu Sans", "font.size": 8, "svg.hashsalt": "dpia", "path.simplify": False}
 _COLOURS = {"activity": "#cfe2f3", "party": "#fce5cd", "special": "#f4cccc"}
+_FOCUS = "#9fc5e8"
 
 
 def layered_layout(G: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
@@ -51,12 +52,23 @@ def draw_flow_graph(
     highlight: frozenset[str] = frozenset(),
     title: str | None = None,
     size: tuple[float, float] = (14.0, 9.0),
+    focus: str | None = None,
+    categories: dict[str, str] | None = None,
+    legend: dict[str, str] | None = None,
 ) -> Figure:
-    """Draw ``G``; edges carrying a ``highlight`` category (e.g. special categories) are drawn red."""
+    """Draw ``G``; edges carrying a ``highlight`` category (e.g. special categories) are drawn red.
+
+    ``focus``: a node drawn highlighted (the activity a DPIA is about). ``categories``: names of data
+    categories; when given, each flow is labelled with the categories it carries. ``legend``: the words of
+    the legend (keys ``activity``, ``focus``, ``party``, ``flow``, ``special``, ``hosting``); when given, a
+    legend explains box colours and line styles. No text is smaller than 7 pt at the figure's size.
+    """
     import matplotlib
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=size, dpi=100)
+        fig = Figure(figsize=size, dpi=150)
         ax = fig.add_subplot()
         ax.set_axis_off()
         pos = layered_layout(G)
@@ -65,23 +77,50 @@ def draw_flow_graph(
             rank = seen.get((u, v), 0)
             seen[(u, v)] = rank + 1
             special = bool(data["categories"] & highlight)
+            rad = 0.08 + 0.07 * rank
+            colour = "#c0392b" if special else ("#7f8c8d" if data["kind"] == "hosting" else "#34495e")
             ax.add_patch(FancyArrowPatch(
-                pos[u], pos[v], arrowstyle="-|>", mutation_scale=10, shrinkA=18, shrinkB=18,
-                connectionstyle=f"arc3,rad={0.08 + 0.07 * rank}",
-                color="#c0392b" if special else ("#7f8c8d" if data["kind"] == "hosting" else "#34495e"),
+                pos[u], pos[v], arrowstyle="-|>", mutation_scale=10, shrinkA=30, shrinkB=30,
+                connectionstyle=f"arc3,rad={rad}", color=colour,
                 linestyle="--" if data["kind"] == "hosting" else "-", linewidth=1.4 if special else 0.8,
             ))
+            if categories is not None and data["kind"] != "hosting" and data["categories"]:
+                (x1, y1), (x2, y2) = pos[u], pos[v]
+                # a point a third along the arc (a quadratic Bezier with control point c): labels of edges
+                # that meet at one box stay apart
+                cx, cy = (x1 + x2) / 2 + rad * (y2 - y1), (y1 + y2) / 2 - rad * (x2 - x1)
+                t = 0.33
+                mx = (1 - t) ** 2 * x1 + 2 * t * (1 - t) * cx + t**2 * x2
+                my = (1 - t) ** 2 * y1 + 2 * t * (1 - t) * cy + t**2 * y2
+                names = ", ".join(sorted(categories.get(c, c) for c in data["categories"]))
+                ax.text(mx, my, wrap_label(names, 30), ha="center", va="center", fontsize=7, color=colour,
+                        parse_math=False, bbox={"boxstyle": "round,pad=0.15", "fc": "#ffffff", "ec": "none",
+                                                "alpha": 0.85})
         for node in sorted(G.nodes):
             attrs = G.nodes[node]
             label = attrs["label"].get(language) if hasattr(attrs.get("label"), "get") else node
             x, y = pos[node]
-            ax.text(x, y, wrap_label(str(label)), ha="center", va="center", fontsize=7, parse_math=False,
-                    bbox={"boxstyle": "round,pad=0.4", "fc": _COLOURS[attrs["kind"]], "ec": "#555555", "lw": 0.6})
+            is_focus = node == focus
+            ax.text(x, y, wrap_label(str(label)), ha="center", va="center", fontsize=7.5, parse_math=False,
+                    fontweight="bold" if is_focus else "normal",
+                    bbox={"boxstyle": "round,pad=0.4", "fc": _FOCUS if is_focus else _COLOURS[attrs["kind"]],
+                          "ec": "#1f4e79" if is_focus else "#555555", "lw": 1.6 if is_focus else 0.6})
         ax.set_xlim(-0.35, 2.35)
         ax.set_ylim(-0.05, 1.05)
         if title:
-            ax.set_title(title, fontsize=11, parse_math=False)
-        fig.tight_layout()
+            ax.set_title(title, fontsize=10, parse_math=False)
+        if legend is not None:
+            handles = [Patch(fc=_COLOURS["activity"], ec="#555555", label=legend["activity"]),
+                       Patch(fc=_COLOURS["party"], ec="#555555", label=legend["party"]),
+                       Line2D([], [], color="#34495e", lw=0.8, label=legend["flow"]),
+                       Line2D([], [], color="#c0392b", lw=1.4, label=legend["special"]),
+                       Line2D([], [], color="#7f8c8d", lw=0.8, ls="--", label=legend["hosting"])]
+            if focus is not None:
+                handles.insert(0, Patch(fc=_FOCUS, ec="#1f4e79", lw=1.6, label=legend["focus"]))
+            fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=7.5, frameon=False)
+            fig.tight_layout(rect=(0, 0.1, 1, 1))
+        else:
+            fig.tight_layout()
     return fig
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "RegisterError",
     "SaveError",
     "UnknownActivityError",
+    "WarmKernelError",
 ]
 
 
@@ -61,3 +62,7 @@ class SaveError(DpiaError):
 
 class ConflictError(SaveError):
     """A file changed on disk since it was loaded; the save refuses to overwrite it."""
+
+
+class WarmKernelError(DpiaError, RuntimeError):
+    """A warm kernel of the batch could not be prepared (its preload or reset failed), or its pool is closed."""

@@ -4,7 +4,9 @@ Nodes are parties and activities (attribute ``kind``: ``"party"`` or ``"activity
 register's flows (``kind="flow"``, keyed by flow id) plus one derived ``kind="hosting"`` edge from each
 activity to the supplier of each system it uses: a processor hosting the data receives all of it.
 Every edge carries ``categories`` (a frozenset of data-category ids). A category *reaches* a node when a
-path of edges that all carry that category leads there.
+path of edges that all carry that category leads there. The graphs built here are frozen
+(``nx.freeze``): screening, rules, risk and reports share one graph per register
+(:class:`~dpia_lib.analysis.Analysis`), so none of them may change it for the others.
 
 >>> from dpia_lib import load_register
 >>> G = flow_graph(load_register())
@@ -16,13 +18,11 @@ path of edges that all carry that category leads there.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import networkx as nx
 
-from dpia_lib.loading import GC_FREEZE_FROM
 from dpia_lib.register import Register
 
 __all__ = [
@@ -32,35 +32,81 @@ __all__ = [
     "neighbourhood",
     "origins",
     "receivers",
-    "special_flows",
     "sources_of",
+    "special_flows",
+    "update_flow_graph",
 ]
 
 
+def _add_party(G: nx.MultiDiGraph, register: Register, pid: str) -> None:
+    party = register.parties[pid]
+    G.add_node(pid, kind="party", party_kind=party.kind, role=party.role.value,
+               country=party.country, label=party.name)
+
+
+def _add_activity_node(G: nx.MultiDiGraph, register: Register, aid: str) -> None:
+    act = register.activities[aid]
+    G.add_node(aid, kind="activity", label=act.name, dossier=act.dossier)
+
+
+def _add_activity_edges(G: nx.MultiDiGraph, register: Register, aid: str) -> None:
+    """The flows of activity ``aid`` and a hosting edge to the supplier of each system it uses."""
+    act = register.activities[aid]
+    for flow in act.flows:
+        G.add_edge(flow.source, flow.target, key=flow.id, kind="flow", categories=frozenset(flow.categories),
+                   channel=flow.channel, frequency=flow.frequency, activity=aid,
+                   basis=flow.ground.basis.value if flow.ground else None)
+    for sid in act.systems:
+        supplier = register.systems[sid].supplier if sid in register.systems else None
+        if supplier is not None and supplier in register.parties:
+            G.add_edge(aid, supplier, key=f"{aid}~{sid}", kind="hosting", categories=frozenset(act.categories),
+                       channel="system", frequency="continuous", activity=aid, system=sid, basis=None)
+
+
 def flow_graph(register: Register) -> nx.MultiDiGraph:
-    """Build the flow graph of ``register`` (nodes and edges in sorted, reproducible order)."""
+    """The flow graph of ``register``, frozen (nodes and edges in sorted, reproducible order).
+
+    >>> from dpia_lib import load_register
+    >>> flow_graph(load_register()).add_node("x")
+    Traceback (most recent call last):
+    ...
+    networkx.exception.NetworkXError: Frozen graph can't be modified
+    """
     G = nx.MultiDiGraph(name=register.organisation.name)
-    for pid, party in register.parties.items():
-        G.add_node(pid, kind="party", party_kind=party.kind.value, role=party.role.value,
-                   country=party.country, label=party.name)
-    for aid, act in register.activities.items():
-        G.add_node(aid, kind="activity", label=act.name, dossier=act.dossier.value)
-    for aid, act in register.activities.items():
-        for flow in act.flows:
-            G.add_edge(flow.source, flow.target, key=flow.id, kind="flow", categories=frozenset(flow.categories),
-                       channel=flow.channel, frequency=flow.frequency, activity=aid,
-                       basis=flow.ground.basis.value if flow.ground else None)
-        for sid in act.systems:
-            supplier = register.systems[sid].supplier if sid in register.systems else None
-            if supplier is not None and supplier in register.parties:
-                G.add_edge(aid, supplier, key=f"{aid}~{sid}", kind="hosting", categories=frozenset(act.categories),
-                           channel="system", frequency="continuous", activity=aid, system=sid, basis=None)
-    if gc.isenabled() and len(register.activities) >= GC_FREEZE_FROM:
-        # A large graph is long-lived and acyclic: keep the cyclic GC from walking it on every full
-        # collection (see dpia_lib.loading._without_cyclic_gc; at 10,000 activities this makes the rule
-        # engine's line lookups 4x faster).
-        gc.freeze()
-    return G
+    for pid in register.parties:
+        _add_party(G, register, pid)
+    for aid in register.activities:
+        _add_activity_node(G, register, aid)
+    for aid in register.activities:
+        _add_activity_edges(G, register, aid)
+    return nx.freeze(G)
+
+
+def update_flow_graph(G: nx.MultiDiGraph, old: Register, new: Register, *,
+                      activities: Iterable[str] = (), parties: Iterable[str] = ()) -> None:
+    """Bring ``G``, a mutable copy of the graph of ``old``, up to date with ``new`` in place, when only
+    ``activities`` and ``parties`` differ: afterwards it has the nodes, attributes and edges of
+    :func:`flow_graph` of ``new``.
+
+    For a caller that keeps its own working graph across edits (:mod:`dpia_lib.incremental`); a
+    party no longer in ``new`` keeps its node only while flows still reach it.
+    """
+    for pid in sorted(set(parties)):
+        if pid in new.parties:
+            _add_party(G, new, pid)
+    for aid in sorted(set(activities)):
+        if aid in old.activities and aid in G:
+            G.remove_edges_from({(u, v, k) for u, v, k, a in [*G.out_edges(aid, keys=True, data="activity"),
+                                                                  *G.in_edges(aid, keys=True, data="activity")]
+                                 if a == aid})
+        if aid in new.activities:
+            _add_activity_node(G, new, aid)
+            _add_activity_edges(G, new, aid)
+        elif aid in G and not any(True for _ in nx.all_neighbors(G, aid)):
+            G.remove_node(aid)
+    for pid in sorted(set(parties)):
+        if pid not in new.parties and pid in G and not any(True for _ in nx.all_neighbors(G, pid)):
+            G.remove_node(pid)
 
 
 def category_graph(G: nx.MultiDiGraph, category: str) -> nx.MultiDiGraph:

@@ -3,9 +3,10 @@
 :class:`IncrementalChecker` keeps every file of a register parsed and validated, keyed by path, and
 trusts a file while its modification time and size are unchanged; when they change, the file is read and
 hashed, and parsed and validated again only when its content changed. A :meth:`~IncrementalChecker.refresh`
-then rebuilds the register from the kept records (cheap), runs the cross-record checks (references,
-completeness) and the personal-data scan of changed files, updates the flow graph for the changed
-activities only, and re-screens only the affected activities:
+runs the same check as ``dpia validate`` (:func:`~dpia_lib.validation.validate_register`, with this cache:
+the register is rebuilt from the kept records, the cross-record checks run, and only changed files are
+scanned for personal data), brings its working copy of the flow graph up to date for the changed activities
+only (:func:`~dpia_lib.flows.update_flow_graph`), and re-screens only the affected activities:
 
 - an edited activity, and every activity one of its old or new flows starts or ends at (their incoming
   flows changed);
@@ -38,13 +39,16 @@ from typing import Any
 
 import networkx as nx
 
+from dpia_lib.analysis import analyse
 from dpia_lib.diagnostics import Problem
-from dpia_lib.flows import flow_graph
-from dpia_lib.loading import DEFAULT_DATA_DIR, read_register
-from dpia_lib.references import check_completeness
+from dpia_lib.flows import flow_graph, update_flow_graph
+from dpia_lib.layout import RegisterLayout
 from dpia_lib.register import Register
-from dpia_lib.scan import scan_text
+from dpia_lib.resources import data_dir_for
+from dpia_lib.scan import Allowance, scan_text
 from dpia_lib.screening import Screening, screen, screen_activity
+from dpia_lib.validation import validate_register, yaml_files
+from dpia_lib.yamlio import read_text
 
 __all__ = ["FileCache", "IncrementalChecker", "IncrementalResult"]
 
@@ -53,16 +57,17 @@ _Parsed = tuple[str | None, Any, list[Problem]]
 
 @dataclass
 class _Entry:
-    """What is kept of one file: its stat key, content hash, parse result, validations and scan."""
+    """What is kept of one file: its stat key, content hash, text, parse result, validations and scan."""
 
     stat: tuple[int, int]
     digest: bytes
-    parsed: _Parsed
+    text: str | None
+    parsed: _Parsed | None = None
     validated: dict[tuple[Any, ...], tuple[Any, list[Problem]]] = field(default_factory=dict)
-    scanned: list[Problem] | None = None
+    scanned: tuple[Allowance | None, list[Problem]] | None = None
 
 
-def _stat(path: Path) -> tuple[int, int] | None:
+def _stat(path: Path | str) -> tuple[int, int] | None:
     try:
         st = os.stat(path)
     except OSError:
@@ -70,8 +75,13 @@ def _stat(path: Path) -> tuple[int, int] | None:
     return st.st_mtime_ns, st.st_size
 
 
+def _digest(text: str | None) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8") if text is not None else b"", digest_size=16).digest()
+
+
 class FileCache:
-    """Parsed and validated files by path; a :class:`~dpia_lib.loading.ParseCache` for ``read_register``.
+    """Parsed, validated and scanned files by path: a :class:`~dpia_lib.validation.CheckCache` for
+    :func:`~dpia_lib.validation.validate_register`.
 
     A file is re-read when its (mtime, size) changed, and re-parsed only when its BLAKE2 hash changed too.
     """
@@ -81,7 +91,7 @@ class FileCache:
         #: Files whose content changed (or appeared) since :meth:`take_changed` was last called.
         self._changed: set[str] = set()
 
-    def _fresh(self, path: Path, shown: str) -> _Entry | None:
+    def _fresh(self, path: Path | str, shown: str) -> _Entry | None:
         entry = self._entries.get(shown)
         stat = _stat(path)
         if entry is None or stat is None:
@@ -89,7 +99,8 @@ class FileCache:
         if entry.stat == stat:
             return entry
         try:
-            digest = hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
+            with open(path, "rb") as handle:
+                digest = hashlib.blake2b(handle.read(), digest_size=16).digest()
         except OSError:
             return None
         if digest != entry.digest:
@@ -100,13 +111,12 @@ class FileCache:
     def parsed(self, path: Path, shown: str, parse: Callable[[Path, str], _Parsed]) -> _Parsed:
         """The parse result of ``path``, from the cache while the file is unchanged."""
         entry = self._fresh(path, shown)
-        if entry is None:
+        if entry is None or entry.parsed is None:
             stat = _stat(path) or (0, 0)
             result = parse(path, shown)
-            text = result[0]
-            digest = hashlib.blake2b(text.encode("utf-8") if text is not None else b"", digest_size=16).digest()
-            entry = self._entries[shown] = _Entry(stat, digest, result)
+            entry = self._entries[shown] = _Entry(stat, _digest(result[0]), result[0], result)
             self._changed.add(shown)
+        assert entry.parsed is not None
         return entry.parsed
 
     def validated(self, shown: str, key: tuple[Any, ...],
@@ -118,13 +128,22 @@ class FileCache:
             hit = entry.validated[key] = validate()
         return hit
 
-    def scanned(self, shown: str) -> list[Problem]:
-        """The personal-data scan of the file ``shown`` (read through :meth:`parsed` first)."""
-        entry = self._entries[shown]
-        if entry.scanned is None:
-            text = entry.parsed[0]
-            entry.scanned = scan_text(text, shown) if text is not None else []
-        return entry.scanned
+    def scanned(self, shown: str, path: Path | None = None, allowance: Allowance | None = None) -> list[Problem]:
+        """The personal-data scan of the file ``shown`` (at ``path``, by default ``shown``) with what
+        ``allowance`` lets pass, computed once per content and allowance; [] for a file that cannot be read
+        as UTF-8 (the loader reports those)."""
+        entry = self._fresh(path if path is not None else shown, shown)
+        if entry is None:
+            stat = _stat(path if path is not None else shown) or (0, 0)
+            text, _ = read_text(Path(path if path is not None else shown), shown)
+            entry = self._entries[shown] = _Entry(stat, _digest(text), text)
+        if entry.scanned is None or entry.scanned[0] != allowance:
+            entry.scanned = (allowance, scan_text(entry.text, shown, allowance) if entry.text is not None else [])
+        return entry.scanned[1]
+
+    def paths(self) -> set[str]:
+        """The files the cache holds."""
+        return set(self._entries)
 
     def take_changed(self) -> set[str]:
         """The files parsed anew since the last call (and forget them)."""
@@ -159,117 +178,78 @@ class IncrementalChecker:
 
     def __init__(self, register_dir: Path | str = "ropa", data_dir: Path | str | None = None) -> None:
         self.root = Path(register_dir)
-        beside = self.root.parent / "data"
-        self.data_dir = Path(data_dir) if data_dir is not None else (
-            beside if (beside / "categories.yaml").is_file() else DEFAULT_DATA_DIR)
+        self.layout = RegisterLayout(self.root)
+        self.data_dir = data_dir_for(self.root, data_dir)
         self.cache = FileCache()
+        self._prefix = os.path.join(str(self.root), "")
         self._files: set[str] = set()
         self._register: Register | None = None
+        #: The checker's own, mutable copy of the flow graph of ``_register``, updated in place per edit;
+        #: screening sees it through a frozen view only.
         self._graph: nx.MultiDiGraph | None = None
         self._screenings: dict[str, Screening] = {}
 
-    def _listing(self) -> set[str]:
-        """Every ``*.yaml`` file under the register directory (``os.walk``: no Path object per file)."""
-        return {os.path.join(folder, name) for folder, _, names in os.walk(self.root)
-                for name in names if name.endswith(".yaml")}
-
     def refresh(self) -> IncrementalResult:
         """Re-read what changed since the last refresh and return the up-to-date result."""
-        files = self._listing()
+        files = yaml_files(self.root) if self.root.is_dir() else set()
         added_or_removed = files != self._files
-        register, problems = read_register(self.root, self.data_dir, cache=self.cache)
+        result = validate_register(self.root, self.data_dir, cache=self.cache)
+        register = result.register
         changed = self.cache.take_changed()
-        self.cache.forget(files | {s for s in self.cache._entries if not s.startswith(str(self.root))})
+        # keep the catalogues' entries and the files still there
+        self.cache.forget(files | {s for s in self.cache.paths() if not s.startswith(self._prefix)})
         self._files = files
-        if register is not None:
-            problems = problems + check_completeness(register)
-        for shown in sorted(files):
-            if shown in self.cache._entries:
-                problems += self.cache.scanned(shown)
-        ordered = tuple(sorted(problems, key=lambda p: (p.path, p.line, p.column, p.code)))
 
-        old, old_graph = self._register, self._graph
-        full = old is None or old_graph is None or register is None or added_or_removed or any(
-            not self._is_local(shown) for shown in changed)
+        old, G = self._register, self._graph
+        full = old is None or G is None or register is None or added_or_removed or any(
+            self.layout.kind_of(shown) not in ("activity", "parties", "systems") for shown in changed)
         rescreened: list[str]
         if register is None:
             self._graph, self._screenings, rescreened = None, {}, []
         elif full:
-            self._graph = flow_graph(register)
-            self._screenings = screen(register, self._graph)
+            frozen = flow_graph(register)
+            self._graph = frozen.copy()
+            self._screenings = screen(analyse(register, frozen))
             rescreened = sorted(self._screenings)
         else:
-            assert old is not None and old_graph is not None
-            affected = self._update_graph(old, register, old_graph, changed)
+            assert old is not None and G is not None
+            activities, parties, affected = self._changes(old, G, register, changed)
+            update_flow_graph(G, old, register, activities=activities, parties=parties)
+            analysis = analyse(register, nx.freeze(nx.graphviews.generic_graph_view(G)))
             rescreened = sorted(a for a in affected if a in register.activities)
             screenings = dict(self._screenings)
             for aid in rescreened:
-                screenings[aid] = screen_activity(register, aid, old_graph)
+                screenings[aid] = screen_activity(analysis, aid)
             self._screenings = dict(sorted(screenings.items()))
         self._register = register
-        return IncrementalResult(register, ordered, dict(self._screenings), tuple(sorted(changed)),
+        return IncrementalResult(register, result.problems, dict(self._screenings), tuple(sorted(changed)),
                                  tuple(rescreened), full)
 
-    def _is_local(self, shown: str) -> bool:
-        """Whether an edit of this file can be applied locally (activities, parties, systems)."""
-        path = Path(shown)
-        return (path.parent == self.root / "activities"
-                or path in (self.root / "parties.yaml", self.root / "systems.yaml"))
-
-    def _update_graph(self, old: Register, new: Register, G: nx.MultiDiGraph, changed: set[str]) -> set[str]:
-        """Bring ``G`` (the graph of ``old``) up to date with ``new`` in place; the affected activities."""
+    def _changes(self, before: Register, G: nx.MultiDiGraph, new: Register,
+                 changed: set[str]) -> tuple[set[str], set[str], set[str]]:
+        """The activities and parties whose graph nodes and edges change, and the activities to re-screen."""
         affected: set[str] = set()
-        touched_acts: set[str] = set()
+        activities: set[str] = set()
+        parties: set[str] = set()
         for shown in changed:
-            path = Path(shown)
-            if path.parent == self.root / "activities":
-                touched_acts.add(path.stem)
-            elif path == self.root / "parties.yaml":
-                for pid in set(old.parties) | set(new.parties):
-                    if old.parties.get(pid) != new.parties.get(pid):
+            kind = self.layout.kind_of(shown)
+            if kind == "activity":
+                activities.add(Path(shown).stem)
+            elif kind == "parties":
+                for pid in set(before.parties) | set(new.parties):
+                    if before.parties.get(pid) != new.parties.get(pid):
+                        parties.add(pid)
                         if pid in G:
                             affected.update(n for n in nx.all_neighbors(G, pid) if n in new.activities)
-                        touched_acts.update(a for a, act in new.activities.items()
-                                            if any(pid in (f.source, f.target) for f in act.flows))
-                        self._party_node(G, new, pid)
-            elif path == self.root / "systems.yaml":
-                for sid in set(old.systems) | set(new.systems):
-                    if old.systems.get(sid) != new.systems.get(sid):
-                        touched_acts.update(a for a, act in new.activities.items() if sid in act.systems)
-        for aid in sorted(touched_acts):
-            before, after = old.activities.get(aid), new.activities.get(aid)
-            for act in (before, after):
+                        activities.update(a for a, act in new.activities.items()
+                                          if any(pid in (f.source, f.target) for f in act.flows))
+            elif kind == "systems":
+                for sid in set(before.systems) | set(new.systems):
+                    if before.systems.get(sid) != new.systems.get(sid):
+                        activities.update(a for a, act in new.activities.items() if sid in act.systems)
+        for aid in activities:
+            for act in (before.activities.get(aid), new.activities.get(aid)):
                 if act is not None:
                     affected.add(act.id)
                     affected.update(n for f in act.flows for n in (f.source, f.target))
-            if before is not None:
-                drop = [(u, v, k) for u, v, k, d in G.edges(aid, keys=True, data=True) if d.get("activity") == aid]
-                drop += [(u, v, k) for u, v, k, d in G.in_edges(aid, keys=True, data=True) if d.get("activity") == aid]
-                G.remove_edges_from(set(drop))
-            if after is not None:
-                self._add_activity(G, new, aid)
-        return affected
-
-    @staticmethod
-    def _party_node(G: nx.MultiDiGraph, register: Register, pid: str) -> None:
-        party = register.parties.get(pid)
-        if party is None:
-            if pid in G and not any(True for _ in nx.all_neighbors(G, pid)):
-                G.remove_node(pid)
-            return
-        G.add_node(pid, kind="party", party_kind=party.kind.value, role=party.role.value,
-                   country=party.country, label=party.name)
-
-    @staticmethod
-    def _add_activity(G: nx.MultiDiGraph, register: Register, aid: str) -> None:
-        """Add one activity's node and edges exactly as :func:`~dpia_lib.flows.flow_graph` does."""
-        sub = flow_graph(register.model_copy(update={
-            "activities": {aid: register.activities[aid]},
-            "parties": register.parties,
-        }))
-        G.add_node(aid, **sub.nodes[aid])
-        for u, v, k, data in sub.edges(keys=True, data=True):
-            for node in (u, v):
-                if node not in G:
-                    G.add_node(node, **sub.nodes[node])
-            G.add_edge(u, v, key=k, **data)
+        return activities, parties, affected

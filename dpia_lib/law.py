@@ -1,4 +1,5 @@
-"""Closed legal vocabularies as enums whose members cite their article.
+"""Closed legal vocabularies fixed by law, as enums whose members cite their article. An organisation's own
+vocabularies (party kinds, dossiers, channels, data subjects, categories) are cited catalogues in data/.
 
 Each enum value is the kebab-case word used in the register YAML; :func:`citation` gives the source.
 
@@ -15,13 +16,12 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
+    "ART9_EXCEPTIONS",
     "Art9Condition",
     "Confidentiality",
     "DpiaStatus",
-    "Dossier",
     "DutchException",
     "LegalBasis",
-    "PartyKind",
     "PartyRole",
     "ProcessingRole",
     "Safeguard",
@@ -90,25 +90,6 @@ class PartyRole(StrEnum):
     SUPERVISORY_AUTHORITY = "supervisory-authority"
 
 
-class PartyKind(StrEnum):
-    """What kind of organisation (or person) a party is."""
-
-    DATA_SUBJECT = "data-subject"
-    EMPLOYER = "employer"
-    OCCUPATIONAL_HEALTH_SERVICE = "occupational-health-service"
-    COMPANY_DOCTOR = "company-doctor"
-    LABOUR_EXPERT = "labour-expert"
-    BENEFITS_AGENCY = "benefits-agency"
-    PROCESSOR = "processor"
-    INDEPENDENT_PROVIDER = "independent-provider"
-    PAYMENT_PROVIDER = "payment-provider"
-    RESEARCH_BUREAU = "research-bureau"
-    SUPERVISORY_AUTHORITY = "supervisory-authority"
-    LEGAL_ADVISER = "legal-adviser"
-    COURT = "court"
-    OTHER = "other"
-
-
 class Confidentiality(StrEnum):
     """Why someone is bound to secrecy, as UAVG art. 30(4) requires for health data."""
 
@@ -116,14 +97,6 @@ class Confidentiality(StrEnum):
     STATUTE = "statute"  # a statutory duty (e.g. Wet SUWI art. 74)
     OFFICE = "office"
     CONTRACT = "contract"  # a confidentiality agreement or clause
-    NONE = "none"
-
-
-class Dossier(StrEnum):
-    """Which part of the client file an activity belongs to (privacy statement: "Gehanteerde begrippen")."""
-
-    PROCESS_FILE = "process-file"  # procesdossier
-    SPECIAL_FILE = "special-file"  # bijzonder dossier
     NONE = "none"
 
 
@@ -185,7 +158,7 @@ _CITATION_LIST: list[tuple[StrEnum, str]] = [
     (ProcessingRole.CONTROLLER, "GDPR art. 30(1)"),
     (ProcessingRole.JOINT_CONTROLLER, "GDPR arts. 26, 30(1)"),
     (ProcessingRole.PROCESSOR, "GDPR art. 30(2)"),
-    (Confidentiality.PROFESSION, "UAVG art. 30(4); Wet BIG art. 88"),
+    (Confidentiality.PROFESSION, "UAVG art. 30(4); for care professionals Wet BIG art. 88"),
     (Confidentiality.STATUTE, "UAVG art. 30(4)"),
     (Confidentiality.OFFICE, "UAVG art. 30(4)"),
     (Confidentiality.CONTRACT, "UAVG art. 30(4)"),
@@ -202,3 +175,21 @@ _CITATIONS: dict[tuple[type[StrEnum], str], str] = {(type(m), m.value): text for
 def citation(member: StrEnum) -> str:
     """The legal source of a vocabulary member, or ``""`` where the member is not itself a legal ground."""
     return _CITATIONS.get((type(member), member.value), "")
+
+
+#: The UAVG exceptions that rest on each art. 9(2) condition (the UAVG names the condition it relies on):
+#: UAVG art. 22(2) on art. 9(2)(a), (e), (f) and (g); art. 24 on (j); art. 30(1)-(2) on (b); art. 30(3) on
+#: (h). An empty tuple: the condition applies without a Dutch exception (art. 9(2)(c), (d), (i)).
+ART9_EXCEPTIONS: dict[Art9Condition, tuple[DutchException, ...]] = {
+    Art9Condition.EXPLICIT_CONSENT: (DutchException.UAVG_22_2_A,),
+    Art9Condition.EMPLOYMENT_SOCIAL_SECURITY: (DutchException.UAVG_30_1_A, DutchException.UAVG_30_1_B,
+                                              DutchException.UAVG_30_2),
+    Art9Condition.VITAL_INTERESTS: (),
+    Art9Condition.NOT_FOR_PROFIT_BODY: (),
+    Art9Condition.MADE_PUBLIC: (DutchException.UAVG_22_2_B,),
+    Art9Condition.LEGAL_CLAIMS: (DutchException.UAVG_22_2_C,),
+    Art9Condition.SUBSTANTIAL_PUBLIC_INTEREST: (DutchException.UAVG_22_2_D,),
+    Art9Condition.HEALTH_OR_SOCIAL_CARE: (DutchException.UAVG_30_3, DutchException.UAVG_30_3_B),
+    Art9Condition.PUBLIC_HEALTH: (),
+    Art9Condition.ARCHIVING_RESEARCH: (DutchException.UAVG_24,),
+}

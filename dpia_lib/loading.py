@@ -1,34 +1,32 @@
 """Loading a register directory and its catalogues into a :class:`~dpia_lib.register.Register`.
 
 Every file is read, parsed and validated before anything is raised, so one run reports every problem
-(file, line, column, field path, code, message, and a suggestion for near misses). Layout::
-
-    ropa/organisation.yaml        the controller (art. 30(1)(a)) and its roles
-    ropa/parties.yaml             parties: [...]
-    ropa/systems.yaml             systems: [...]
-    ropa/activities/<id>.yaml     one processing activity each, with its flows
-    ropa/dpias/<id>.yaml          the officer's DPIA answers for one activity
-    data/*.yaml                   reference catalogues (see dpia_lib.catalogue)
+(file, line, column, field path, code, message, and a suggestion for near misses). The files of a
+register are described in :mod:`dpia_lib.layout`; its catalogues (``data/*.yaml``, see
+:mod:`dpia_lib.catalogue`) are found by :func:`dpia_lib.resources.data_dir_for`.
 """
 
 from __future__ import annotations
 
 import functools
-import gc
-import types
+import os
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ParamSpec, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from dpia_lib.annotations import unwrap
 from dpia_lib.catalogue import Catalogue, Country, DataCategory, DataSubjectCategory, Measure
 from dpia_lib.diagnostics import Problem, suggest
 from dpia_lib.errors import RegisterError
+from dpia_lib.layout import RegisterLayout
 from dpia_lib.records import Activity, DpiaRecord, Organisation, Party, System
 from dpia_lib.register import Register, SourceRef
+from dpia_lib.resources import data_dir_for, shipped_data_dir
+from dpia_lib.sources import Sources
 from dpia_lib.yamlio import Locator, format_loc, parse_yaml, read_text
 
 __all__ = [
@@ -42,8 +40,8 @@ __all__ = [
 
 M = TypeVar("M", bound=BaseModel)
 
-#: The catalogues shipped with dpia-workbook (``data/`` beside the package).
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: The catalogues shipped with dpia-workbook (see :func:`dpia_lib.resources.shipped_data_dir`).
+DEFAULT_DATA_DIR = shipped_data_dir()
 
 
 def _annotation_at(model: type[BaseModel], loc: Sequence[str | int]) -> Any:
@@ -67,13 +65,7 @@ def _annotation_at(model: type[BaseModel], loc: Sequence[str | int]) -> Any:
 
 
 def _unwrap(tp: Any) -> Any:
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _unwrap(args[0]) if len(args) == 1 else tp
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(tp)[0])
-    return tp
+    return unwrap(tp)[0]
 
 
 def _field_names(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
@@ -132,9 +124,13 @@ def _convert(
     return problems
 
 
-def _parse_file(path: Path, shown: str) -> tuple[str | None, Any, list[Problem]]:
-    """A file's text (None if unreadable), its parsed data and the problems of reading and parsing it."""
-    text, problems = read_text(path, shown)
+def _parse_file(path: Path, shown: str, *, root: Path | None = None,
+                outside_links: bool = False) -> tuple[str | None, Any, list[Problem]]:
+    """A file's text (None if unreadable), its parsed data and the problems of reading and parsing it.
+
+    With ``root``, a symbolic link leaving ``root`` is refused unless ``outside_links``.
+    """
+    text, problems = read_text(path, shown, root=root, outside_links=outside_links)
     if text is None:
         return None, None, problems
     data, problems = parse_yaml(text, shown)
@@ -144,8 +140,8 @@ def _parse_file(path: Path, shown: str) -> tuple[str | None, Any, list[Problem]]
 class ParseCache(Protocol):
     """Keeps parsed and validated files between runs (see :mod:`dpia_lib.incremental`)."""
 
-    def parsed(self, path: Path, shown: str,
-               parse: Callable[[Path, str], tuple[str | None, Any, list[Problem]]]) -> tuple[str | None, Any, list[Problem]]:
+    def parsed(self, path: Path, shown: str, parse: Callable[[Path, str], tuple[str | None, Any, list[Problem]]]
+               ) -> tuple[str | None, Any, list[Problem]]:
         """``parse(path, shown)``, or its earlier result while the file is unchanged."""
 
     def validated(self, shown: str, key: tuple[Any, ...],
@@ -156,8 +152,11 @@ class ParseCache(Protocol):
 class _Reader:
     """Reads files, keeping texts and problems, so that every problem of a run is collected."""
 
-    def __init__(self, cache: ParseCache | None = None) -> None:
+    def __init__(self, cache: ParseCache | None = None, root: Path | None = None, outside_links: bool = False) -> None:
         self.cache = cache
+        #: The register folder: files under it may link only inside it; others only inside their own folder.
+        self.root = root
+        self.outside_links = outside_links
         self.problems: list[Problem] = []
         self.texts: dict[str, str] = {}
         #: ids of records that exist but failed validation, and '*kind' for a file that could not be read;
@@ -166,10 +165,12 @@ class _Reader:
 
     def read(self, path: Path) -> Any:
         shown = str(path)
+        root = self.root if self.root is not None and path.is_relative_to(self.root) else path.parent
+        parse = functools.partial(_parse_file, root=root, outside_links=self.outside_links)
         if self.cache is not None:
-            text, data, problems = self.cache.parsed(path, shown, _parse_file)
+            text, data, problems = self.cache.parsed(path, shown, parse)
         else:
-            text, data, problems = _parse_file(path, shown)
+            text, data, problems = parse(path, shown)
         self.problems += problems
         if text is None:
             return None
@@ -225,6 +226,25 @@ class _Reader:
                 self.mark_invalid(item, "id", "code")
         return out
 
+    def yaml_files(self, folder: Path) -> list[Path]:
+        """The ``*.yaml`` entries of ``folder``, sorted; a folder that cannot be listed, or that is a link
+        leaving the register, is a problem (never an empty list that looks like an empty register)."""
+        shown = str(folder)
+        if self.root is not None and not self.outside_links and folder.is_symlink():
+            target, root = os.path.realpath(folder), os.path.realpath(self.root)
+            if not (target + os.sep).startswith(root + os.sep):
+                self.problems.append(Problem("outside-register", shown, 0, 0, "",
+                                             f"a symbolic link to {target}, outside {self.root}"))
+                return []
+        try:
+            with os.scandir(folder) as entries:
+                names = [entry.name for entry in entries if entry.name.endswith(".yaml")]
+        except OSError as exc:
+            self.problems.append(Problem("unreadable-folder", shown, 0, 0, "",
+                                         f"cannot list the folder: {exc.strerror}; its files were not read"))
+            return []
+        return [folder / name for name in sorted(names)]
+
     def mark_invalid(self, data: Any, *keys: str) -> None:
         """Remember the id of a record that failed validation."""
         if isinstance(data, dict):
@@ -255,8 +275,10 @@ def _read_catalogue(reader: _Reader, data_dir: Path) -> Catalogue:
         ApListCategory,
         Art35Case,
         FearedEvent,
+        IdentifierStatute,
         LargeScaleThreshold,
         RuleEntry,
+        VocabularyEntry,
         Wp248Criterion,
     )
 
@@ -266,7 +288,8 @@ def _read_catalogue(reader: _Reader, data_dir: Path) -> Catalogue:
 
     return Catalogue(
         categories=_catalogue_entries(reader, data_dir, "categories", DataCategory, "data category", lambda e: e.id),
-        data_subjects=_catalogue_entries(reader, data_dir, "data_subjects", DataSubjectCategory, "data-subject category", lambda e: e.id),
+        data_subjects=_catalogue_entries(reader, data_dir, "data_subjects", DataSubjectCategory,
+                                         "data-subject category", lambda e: e.id),
         measures=_catalogue_entries(reader, data_dir, "measures", Measure, "measure", lambda e: e.id),
         countries=_catalogue_entries(reader, data_dir, "countries", Country, "country", lambda e: e.code),
         wp248=_catalogue_entries(reader, engine("wp248"), "wp248", Wp248Criterion, "WP248 criterion",
@@ -279,6 +302,14 @@ def _read_catalogue(reader: _Reader, data_dir: Path) -> Catalogue:
                                       "threshold", lambda e: e.id),
         rules=_catalogue_entries(reader, engine("rules"), "rules", RuleEntry, "rule", lambda e: e.code),
         risks=_catalogue_entries(reader, engine("risks"), "risks", FearedEvent, "feared event", lambda e: e.id),
+        party_kinds=_catalogue_entries(reader, engine("party_kinds"), "party_kinds", VocabularyEntry, "party kind",
+                                       lambda e: e.id),
+        dossiers=_catalogue_entries(reader, engine("dossiers"), "dossiers", VocabularyEntry, "dossier",
+                                    lambda e: e.id),
+        channels=_catalogue_entries(reader, engine("channels"), "channels", VocabularyEntry, "channel",
+                                    lambda e: e.id),
+        identifier_statutes=_catalogue_entries(reader, engine("identifier_statutes"), "identifier_statutes",
+                                               IdentifierStatute, "identifier statute", lambda e: e.id),
         source_dir=data_dir,
     )
 
@@ -297,64 +328,29 @@ def load_catalogue(data_dir: Path | str | None = None) -> Catalogue:
     return catalogue
 
 
-#: From this many activities, a loaded register's objects are moved out of the cyclic GC's reach.
-GC_FREEZE_FROM = 1_000
-
-P = ParamSpec("P")
-
-
-def _without_cyclic_gc(
-    fn: Callable[P, tuple[Register | None, list[Problem]]]
-) -> Callable[P, tuple[Register | None, list[Problem]]]:
-    """Pause Python's cyclic garbage collector while a register is read, and freeze a large result.
-
-    Loading allocates millions of objects that all survive, and nothing in them is cyclic, so the
-    collector's passes during the load only cost time (a third of the load at 10,000 activities). After
-    a large load (``GC_FREEZE_FROM`` activities) the objects are frozen (``gc.freeze``): later full
-    collections, for example while the rule engine runs, then skip them instead of walking them every time
-    (measured at 10,000 activities: ``check`` 41 s without, 13 s with). Frozen objects are still freed by
-    reference counting when the register is dropped.
-    """
-
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> tuple[Register | None, list[Problem]]:
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            result = fn(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
-        if enabled and result[0] is not None and len(result[0].activities) >= GC_FREEZE_FROM:
-            gc.freeze()  # a clean load makes no cyclic garbage; a broken file's few exceptions may stay
-        return result
-
-    return wrapper
-
-
-@_without_cyclic_gc
 def read_register(
-    register_dir: Path | str = "ropa", data_dir: Path | str | None = None, *, cache: ParseCache | None = None
+    register_dir: Path | str = "ropa", data_dir: Path | str | None = None, *, cache: ParseCache | None = None,
+    outside_links: bool = False,
 ) -> tuple[Register | None, list[Problem]]:
     """Read and validate a register; return it (None if it could not be built) and every problem.
 
     Structural problems (syntax, schema, references) are returned; a register is built only without them.
     With ``cache`` (a :class:`ParseCache`), files unchanged since an earlier run are not parsed or validated again.
+    Only regular files are read; a symbolic link leaving the register (or a catalogue file's folder) is a
+    problem unless ``outside_links`` is true.
     """
     from dpia_lib.references import check_references
 
     root = Path(register_dir)
-    if data_dir is None:
-        beside = root.parent / "data"
-        data_dir = beside if (beside / "categories.yaml").is_file() else DEFAULT_DATA_DIR
-    reader = _Reader(cache)
+    layout = RegisterLayout(root)
+    reader = _Reader(cache, root, outside_links)
     if not root.is_dir():
         return None, [Problem("missing-file", str(root), 0, 0, "", "register directory not found")]
-    catalogue = _read_catalogue(reader, Path(data_dir))
+    catalogue = _read_catalogue(reader, data_dir_for(root, data_dir))
 
     sources: dict[str, SourceRef] = {}
     organisation = None
-    org_path = root / "organisation.yaml"
+    org_path = layout.organisation
     data = reader.read(org_path)
     if data is not None:
         organisation = reader.validate(Organisation, data, org_path)
@@ -363,26 +359,28 @@ def read_register(
         reader.unchecked.add("*role")
 
     parties: dict[str, Party] = {}
-    for i, party in reader.entries(root / "parties.yaml", "parties", Party, "party"):
+    parties_path = layout.list_file("party")
+    for i, party in reader.entries(parties_path, "parties", Party, "party"):
         if party.id in parties:
-            reader.duplicate(str(root / "parties.yaml"), ("parties", i), "party", party.id, "earlier in this file")
+            reader.duplicate(str(parties_path), ("parties", i), "party", party.id, "earlier in this file")
             continue
         parties[party.id] = party
-        sources[f"party:{party.id}"] = SourceRef(path=str(root / "parties.yaml"), prefix=("parties", i))
+        sources[f"party:{party.id}"] = SourceRef(path=str(parties_path), prefix=("parties", i))
 
     systems: dict[str, System] = {}
-    for i, system in reader.entries(root / "systems.yaml", "systems", System, "system"):
+    systems_path = layout.list_file("system")
+    for i, system in reader.entries(systems_path, "systems", System, "system"):
         if system.id in systems:
-            reader.duplicate(str(root / "systems.yaml"), ("systems", i), "system", system.id, "earlier in this file")
+            reader.duplicate(str(systems_path), ("systems", i), "system", system.id, "earlier in this file")
             continue
         systems[system.id] = system
-        sources[f"system:{system.id}"] = SourceRef(path=str(root / "systems.yaml"), prefix=("systems", i))
+        sources[f"system:{system.id}"] = SourceRef(path=str(systems_path), prefix=("systems", i))
 
     activities: dict[str, Activity] = {}
-    activity_dir = root / "activities"
+    activity_dir = layout.folder("activity")
     if not activity_dir.is_dir():
         reader.problems.append(Problem("missing-file", str(activity_dir), 0, 0, "", "no activities/ folder"))
-    for path in sorted(activity_dir.glob("*.yaml")) if activity_dir.is_dir() else []:
+    for path in reader.yaml_files(activity_dir) if activity_dir.is_dir() else []:
         data = reader.read(path)
         activity = reader.validate(Activity, data, path) if data is not None else None
         if activity is None:
@@ -394,6 +392,7 @@ def read_register(
             line, col = Locator(reader.texts[shown]).position(("id",))
             reader.problems.append(Problem("id-mismatch", shown, line, col, "id",
                                            f"id {activity.id!r} does not match the file name {path.name!r}"))
+            continue  # set aside whole: a copied file must not take the id of the file it was copied from
         if activity.id in activities or activity.id in parties:
             where = sources.get(f"activity:{activity.id}") or sources.get(f"party:{activity.id}")
             reader.duplicate(shown, ("id",), "activity", activity.id, where.path if where else "")
@@ -402,7 +401,8 @@ def read_register(
         sources[f"activity:{activity.id}"] = SourceRef(path=shown)
 
     dpias: dict[str, DpiaRecord] = {}
-    for path in sorted((root / "dpias").glob("*.yaml")) if (root / "dpias").is_dir() else []:
+    dpia_dir = layout.folder("dpia")
+    for path in reader.yaml_files(dpia_dir) if dpia_dir.is_dir() else []:
         data = reader.read(path)
         record = reader.validate(DpiaRecord, data, path) if data is not None else None
         if record is None:
@@ -427,10 +427,9 @@ def read_register(
         catalogue=catalogue,
         sources=sources,
         unchecked=frozenset(reader.unchecked),
+        texts=reader.texts,
     )
-    for shown, text in reader.texts.items():
-        register.remember_text(shown, text)
-    problems = reader.problems + check_references(register)
+    problems = reader.problems + check_references(register, Sources(register))
     return register, problems
 
 
@@ -457,13 +456,12 @@ def load_register_partial(register_dir: Path | str = "ropa", data_dir: Path | st
     register, problems = read_register(register_dir, data_dir)
     if register is None:
         raise RegisterError(problems)
-    root = Path(register_dir)
+    layout = RegisterLayout(register_dir)
     broken: dict[str, list[Problem]] = {}
     elsewhere: list[Problem] = []
     for problem in problems:
-        path = Path(problem.path)
-        if path.parent.name in ("activities", "dpias") and path.parent.parent == root and path.suffix == ".yaml":
-            broken.setdefault(path.stem, []).append(problem)
+        if layout.kind_of(problem.path) in ("activity", "dpia"):
+            broken.setdefault(Path(problem.path).stem, []).append(problem)
         else:
             elsewhere.append(problem)
     if elsewhere:

@@ -13,16 +13,14 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from dpia_lib.law import (
     Art9Condition,
     Confidentiality,
     DpiaStatus,
-    Dossier,
     DutchException,
     LegalBasis,
-    PartyKind,
     PartyRole,
     ProcessingRole,
     Safeguard,
@@ -33,6 +31,7 @@ __all__ = [
     "Action",
     "Activity",
     "Art9Basis",
+    "Assumption",
     "BalancingTest",
     "DataSubjectViews",
     "DpaRecord",
@@ -42,6 +41,7 @@ __all__ = [
     "ElectronicMarketing",
     "Flow",
     "FlowGround",
+    "ID_PATTERN",
     "Id",
     "InformationStep",
     "Organisation",
@@ -63,8 +63,10 @@ __all__ = [
     "VersionEntry",
 ]
 
+#: The pattern of every id (a slug: lower-case letters, digits and single hyphens; never a path).
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 #: A slug: lower-case letters, digits and single hyphens; never a path.
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=80)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
@@ -106,6 +108,17 @@ class Sourced(Record):
         return self
 
 
+class Assumption(Record):
+    """A fact of a record that is assumed rather than known (an estimate, an invented date), so that
+    reports show it as such until it is confirmed."""
+
+    field: Annotated[str, StringConstraints(pattern=r"^[a-z_]+(\.[a-z0-9_-]+)*$", max_length=200)] = Field(
+        description="The field that holds the assumed fact, e.g. 'data_subjects_per_year' or 'dpa.signed'"
+    )
+    basis: Literal["assumption"] = Field("assumption", description="Always 'assumption'")
+    note: ShortText = Field(description="What is assumed and how to confirm it")
+
+
 class Retention(Sourced):
     """How long one data category is kept (GDPR art. 5(1)(e), art. 30(1)(f))."""
 
@@ -133,6 +146,7 @@ class Role(Record):
         description="Why holders of this role are bound to secrecy (UAVG art. 30(4)); 'none' if not"
     )
     medically_trained: bool = Field(False, description="Whether the role requires medical training")
+    assumptions: tuple[Assumption, ...] = Field((), description="Facts of this role that are assumed")
 
 
 class Organisation(Record):
@@ -142,6 +156,12 @@ class Organisation(Record):
     legal_form: ShortText | None = Field(None, description="Legal form")
     sector: Id = Field(description="Sector, as the AP's mandatory-DPIA list names it, e.g. 'reintegration-company'")
     address: ShortText | None = Field(None, description="Business address")
+    rsin: Annotated[str, BeforeValidator(lambda v: f"{v:09d}" if type(v) is int else v),
+                    StringConstraints(pattern=r"^[0-9]{9}$")] | None = Field(
+        None, description="The organisation's own RSIN (nine digits); the personal-data scan allows it")
+    kvk: Annotated[str, BeforeValidator(lambda v: f"{v:08d}" if type(v) is int else v),
+                   StringConstraints(pattern=r"^[0-9]{8}$")] | None = Field(
+        None, description="Its KvK (Chamber of Commerce) number (eight digits); the personal-data scan allows it")
     contact: ShortText = Field(description="How to reach the controller about privacy (a role mailbox or form)")
     representative: ShortText | None = Field(
         None, description="Representative in the EU (GDPR art. 27), only for controllers outside the EU"
@@ -151,6 +171,7 @@ class Organisation(Record):
     dpo_reason: ShortText | None = Field(None, description="Why a DPO is or is not mandatory (GDPR art. 37(1))")
     privacy_officer_role: Id = Field(description="The role acting as privacy officer")
     roles: tuple[Role, ...] = Field(description="Roles in the organisation that handle personal data")
+    assumptions: tuple[Assumption, ...] = Field((), description="Facts of this record that are assumed")
 
 
 class DpaRecord(Record):
@@ -165,7 +186,7 @@ class Party(Record):
 
     id: Id = Field(description="Party id")
     name: Text = Field(description="Name or description of the party (an organisation type, never a person)")
-    kind: PartyKind = Field(description="What kind of party this is")
+    kind: Id = Field(description="What kind of party this is (data/party_kinds.yaml)")
     role: PartyRole = Field(description="Its role towards us")
     country: CountryCode = Field("NL", description="ISO 3166-1 country where it processes the data")
     dpa: DpaRecord | None = Field(None, description="Data-processing agreement, for processors (art. 28)")
@@ -173,6 +194,7 @@ class Party(Record):
         None, description="Duty of secrecy of the party, where it handles special-category data (UAVG 30(4))"
     )
     note: LongText | None = Field(None, description="Remarks")
+    assumptions: tuple[Assumption, ...] = Field((), description="Facts of this party that are assumed")
 
 
 class System(Record):
@@ -182,6 +204,7 @@ class System(Record):
     name: Text = Field(description="System name or description")
     supplier: Id | None = Field(None, description="Party supplying or hosting it (usually a processor)")
     hosting_country: CountryCode = Field("NL", description="Where its data is stored")
+    assumptions: tuple[Assumption, ...] = Field((), description="Facts of this system that are assumed")
 
 
 class BalancingTest(Record):
@@ -229,10 +252,6 @@ class FlowGround(Record):
     source: ShortText | None = Field(None, description="Statute or interest, e.g. 'BW 7:658a(5)'")
 
 
-Channel = Literal[
-    "client-tracking-system", "client-portal", "secure-email", "email", "sftp", "api",
-    "web-form", "paper", "phone", "in-person", "video-call", "other",
-]
 Frequency = Literal[
     "once", "per-trajectory", "per-event", "daily", "weekly", "monthly", "quarterly", "yearly",
     "continuous", "on-request",
@@ -246,7 +265,7 @@ class Flow(Record):
     source: Id = Field(alias="from", description="Party or activity the data comes from")
     target: Id = Field(alias="to", description="Party or activity the data goes to")
     categories: tuple[Id, ...] = Field(min_length=1, description="Data categories carried")
-    channel: Channel = Field(description="How the data travels")
+    channel: Id = Field(description="How the data travels (data/channels.yaml)")
     ground: FlowGround | None = Field(None, description="Legal ground for the disclosure")
     frequency: Frequency = Field(description="How often")
     note: ShortText | None = Field(None, description="Remarks")
@@ -258,6 +277,10 @@ class Transfer(Record):
     party: Id = Field(description="Recipient party")
     country: CountryCode = Field(description="Destination country")
     safeguard: Safeguard = Field(description="Adequacy decision or art. 46 safeguard")
+    certified: bool = Field(
+        False, description="Whether the recipient is certified under a framework an adequacy decision is limited to "
+        "(e.g. the EU-US Data Privacy Framework)"
+    )
     note: ShortText | None = Field(None, description="Documentation of the safeguard")
 
 
@@ -274,6 +297,11 @@ class ElectronicMarketing(Record):
     audience: Literal["individuals", "business-addresses"] = Field(description="Who receives the messages")
     ground: Literal["consent", "soft-opt-in", "none"] = Field(description="Consent or the customer exception")
     opt_out_in_every_message: bool = Field(description="Whether each message offers an opt-out")
+    own_customers: bool | None = Field(
+        None, description="For the customer exception: whether the addresses were obtained from our own customers "
+        "in the sale of our own products or services, and the messages are about similar ones (art. 11.7(3))"
+    )
+    double_opt_in: bool = Field(False, description="Whether sign-up is confirmed from the address itself")
 
 
 class ScreeningOverride(Record):
@@ -304,6 +332,9 @@ class Activity(Record):
     controllers: tuple[Id, ...] = Field(
         (), description="For processing as processor: the controllers we act for (art. 30(2)(a))"
     )
+    agreement: DpaRecord | None = Field(
+        None, description="For processing as processor: the agreement with the controllers (art. 28(3))"
+    )
     purposes: tuple[Purpose, ...] = Field(min_length=1, description="Purposes, each with its basis")
     data_subjects: tuple[Id, ...] = Field(min_length=1, description="Categories of data subjects")
     categories: tuple[Id, ...] = Field(min_length=1, description="Categories of personal data")
@@ -311,13 +342,18 @@ class Activity(Record):
         None, description="Art. 9(2) condition and Dutch exception, required when special categories are processed"
     )
     retention: dict[Id, Retention] = Field(default_factory=dict, description="Retention per data category")
-    dossier: Dossier = Field(Dossier.NONE, description="Process file, special file or neither")
+    dossier: Id = Field("none", description="Which part of the file the data belongs to (data/dossiers.yaml)")
     systems: tuple[Id, ...] = Field((), description="Systems used")
     access: tuple[Id, ...] = Field((), description="Roles with access to the data")
     measures: tuple[Id, ...] = Field((), description="Implemented security measures (catalogue ids)")
     transfers: tuple[Transfer, ...] = Field((), description="Transfers outside the EEA")
     data_subjects_per_year: StrictInt = Field(ge=0, le=1_000_000_000, description="Estimated data subjects a year")
-    profiling: bool = Field(False, description="Whether personal aspects are evaluated or predicted (art. 4(4))")
+    profiling: bool = Field(
+        False, description="Whether personal aspects are evaluated or predicted by automated processing (art. 4(4))"
+    )
+    evaluation: bool = Field(
+        False, description="Whether people evaluate or score personal aspects without automated profiling (WP248 1)"
+    )
     automated_decisions: bool = Field(
         False, description="Decisions with legal or similar effect made without human involvement (art. 22)"
     )
@@ -340,6 +376,7 @@ class Activity(Record):
     screening_override: ScreeningOverride | None = Field(None, description="Override of the screening verdict")
     last_review: dt.date = Field(description="When this record was last reviewed")
     flows: tuple[Flow, ...] = Field((), description="Flows into or out of this activity")
+    assumptions: tuple[Assumption, ...] = Field((), description="Facts of this activity that are assumed")
 
 
 class RiskAdjustment(Record):

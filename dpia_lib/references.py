@@ -8,29 +8,47 @@ UAVG art. 30). The rule engine reports the same gaps as findings, from the same 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import yaml
 
 from dpia_lib.diagnostics import Problem, suggest
+from dpia_lib.law import ART9_EXCEPTIONS, ProcessingRole, citation
 from dpia_lib.records import Activity
 from dpia_lib.register import Register
+from dpia_lib.sources import Sources
 from dpia_lib.yamlio import Locator, format_loc
 
-__all__ = ["Gap", "art6_gaps", "art9_gaps", "check_catalogue_references", "check_completeness", "check_references"]
+Loc = tuple[str | int, ...]
+
+__all__ = [
+    "Gap",
+    "art6_gaps",
+    "art9_exception_gaps",
+    "art9_gaps",
+    "check_catalogue_references",
+    "check_completeness",
+    "check_references",
+    "processor_gaps",
+]
 
 
 def _ref_problem(
-    register: Register, key: str, loc: tuple[str | int, ...], what: str, ident: str, known: Iterable[str]
+    register: Register, sources: Sources, key: str, loc: Loc, what: str, ident: str, known: Iterable[str]
 ) -> Problem:
-    path, line, col = register.locate(key, loc)
+    path, line, col = sources.locate(key, loc)
     field = format_loc((*register.sources[key].prefix, *loc)) if key in register.sources else format_loc(loc)
     return Problem("unknown-reference", path, line, col, field, f"unknown {what} {ident!r}{suggest(ident, known)}")
 
 
-def check_references(register: Register) -> list[Problem]:
-    """Every unknown reference and cross-file duplicate id in ``register``."""
+def check_references(register: Register, sources: Sources | None = None) -> list[Problem]:
+    """Every unknown reference and cross-file duplicate id in ``register``.
+
+    ``sources``: the register's line lookups, when the caller keeps them (e.g. an
+    :class:`~dpia_lib.analysis.Analysis`'s).
+    """
+    sources = sources if sources is not None else Sources(register)
     problems: list[Problem] = []
     cat = register.catalogue
     roles = register.roles
@@ -41,73 +59,115 @@ def check_references(register: Register) -> list[Problem]:
     def need(key: str, loc: tuple[str | int, ...], what: str, ident: str | None, known: Mapping[str, object]) -> None:
         if ident is None or ident in known or ident in skip or any(f"*{w}" in skip for w in what.split(" or ")):
             return
-        problems.append(_ref_problem(register, key, loc, what, ident, known))
+        problems.append(_ref_problem(register, sources, key, loc, what, ident, known))
 
     need("organisation", ("privacy_officer_role",), "role", register.organisation.privacy_officer_role, roles)
     for system in register.systems.values():
         need(f"system:{system.id}", ("supplier",), "party", system.supplier, register.parties)
+    if cat.party_kinds:  # a bare catalogue built in code has no vocabularies to check against
+        for party in register.parties.values():
+            need(f"party:{party.id}", ("kind",), "party kind", party.kind, cat.party_kinds)
 
     flow_ids: dict[str, str] = {}
-    cats, parties, systems, measures, subjects = (cat.categories, register.parties, register.systems, cat.measures,
-                                                  cat.data_subjects)
+    cats = cat.categories
     for aid, act in register.activities.items():
         key = f"activity:{aid}"
-        # Fast path (a clean register): skip building field paths when every id of a kind is known.
-        if not (act.owner in roles and all(i in parties for i in act.controllers)
-                and all(i in subjects for i in act.data_subjects) and all(i in cats for i in act.categories)
-                and all(i in cats for i in act.retention) and all(i in systems for i in act.systems)
-                and all(i in roles for i in act.access) and all(i in measures for i in act.measures)
-                and all(t.party in parties for t in act.transfers)
-                and (act.screening_override is None or act.screening_override.by in roles)):
-            _activity_references(act, key, need, roles, register)
+        _activity_references(act, key, need, roles, register)
         for i, flow in enumerate(act.flows):
             if (flow.id not in flow_ids and flow.source in nodes and flow.target in nodes
-                    and aid in (flow.source, flow.target) and all(c in cats for c in flow.categories)):
+                    and aid in (flow.source, flow.target) and all(c in cats for c in flow.categories)
+                    and (not cat.channels or flow.channel in cat.channels)):
                 flow_ids[flow.id] = aid
                 continue
             loc: tuple[str | int, ...] = ("flows", i)
             if flow.id in flow_ids:
-                path, line, col = register.locate(key, (*loc, "id"))
+                path, line, col = sources.locate(key, (*loc, "id"))
                 problems.append(Problem("duplicate-id", path, line, col, format_loc((*loc, "id")),
                                         f"flow id {flow.id!r} is already used in activity {flow_ids[flow.id]!r}"))
             flow_ids.setdefault(flow.id, aid)
             need(key, (*loc, "from"), "party or activity", flow.source, nodes)
             need(key, (*loc, "to"), "party or activity", flow.target, nodes)
             if aid not in (flow.source, flow.target):
-                path, line, col = register.locate(key, loc)
+                path, line, col = sources.locate(key, loc)
                 problems.append(Problem("bad-value", path, line, col, format_loc(loc),
                                         f"flow {flow.id!r} must start or end at activity {aid!r}"))
             for j, ident in enumerate(flow.categories):
                 need(key, (*loc, "categories", j), "data category", ident, cat.categories)
+            if cat.channels:
+                need(key, (*loc, "channel"), "channel", flow.channel, cat.channels)
     _dpia_references(register, need, roles)
+    problems += _assumption_fields(register, sources)
     return problems + check_catalogue_references(register)
 
 
-_Need = Callable[[str, tuple[str | int, ...], str, "str | None", Mapping[str, object]], None]
+def _assumption_fields(register: Register, sources: Sources) -> list[Problem]:
+    """An assumption must name a field of its record (its first dotted part: 'dpa.signed' names 'dpa')."""
+    from pydantic import BaseModel
+
+    out: list[Problem] = []
+
+    def check(key: str, prefix: tuple[str | int, ...], record: BaseModel) -> None:
+        names: set[str] = set()
+        for name, info in type(record).model_fields.items():
+            names.update(n for n in (name, info.alias) if n)
+        for i, assumption in enumerate(getattr(record, "assumptions", ())):
+            head = assumption.field.split(".")[0]
+            if head not in names:
+                loc = (*prefix, "assumptions", i, "field")
+                path, line, col = sources.locate(key, loc)
+                out.append(Problem("bad-value", path, line, col, format_loc(loc),
+                                   f"assumption names no field {head!r} of this record{suggest(head, names)}"))
+
+    check("organisation", (), register.organisation)
+    for j, role in enumerate(register.organisation.roles):
+        check("organisation", ("roles", j), role)
+    for party in register.parties.values():
+        check(f"party:{party.id}", (), party)
+    for system in register.systems.values():
+        check(f"system:{system.id}", (), system)
+    for aid, act in register.activities.items():
+        check(f"activity:{aid}", (), act)
+    return out
+
+
+_Need = Callable[[str, Loc, str, "str | None", Mapping[str, object]], None]
+
+#: One field of an activity that holds references: what they name, the known ids, the ids, and the field
+#: path of the n-th id (built only when a reference is unknown).
+_Field = tuple[str, Mapping[str, object], Sequence["str | None"], Callable[[int, str | None], Loc]]
+
+
+def _activity_fields(act: Activity, roles: Mapping[str, object], register: Register) -> Iterator[_Field]:
+    """The reference fields of one activity outside its flows, in field order."""
+    cat = register.catalogue
+    yield "role", roles, (act.owner,), lambda n, i: ("owner",)
+    tested = [(j, p.balancing_test.by) for j, p in enumerate(act.purposes) if p.balancing_test is not None]
+    yield ("role", roles, tuple(by for _, by in tested),
+           lambda n, i: ("purposes", tested[n][0], "balancing_test", "by"))
+    yield "party", register.parties, act.controllers, lambda n, i: ("controllers", n)
+    yield "data-subject category", cat.data_subjects, act.data_subjects, lambda n, i: ("data_subjects", n)
+    yield "data category", cat.categories, act.categories, lambda n, i: ("categories", n)
+    yield "data category", cat.categories, tuple(act.retention), lambda n, i: ("retention", str(i))
+    if cat.dossiers:  # a bare catalogue built in code has no vocabularies to check against
+        yield "dossier", cat.dossiers, (act.dossier,), lambda n, i: ("dossier",)
+    yield "system", register.systems, act.systems, lambda n, i: ("systems", n)
+    yield "role", roles, act.access, lambda n, i: ("access", n)
+    yield "measure", cat.measures, act.measures, lambda n, i: ("measures", n)
+    yield "party", register.parties, tuple(t.party for t in act.transfers), lambda n, i: ("transfers", n, "party")
+    if act.screening_override is not None:
+        yield "role", roles, (act.screening_override.by,), lambda n, i: ("screening_override", "by")
 
 
 def _activity_references(act: Activity, key: str, need: _Need, roles: Mapping[str, object], register: Register) -> None:
-    """The per-field reference checks of one activity outside its flows, in field order."""
-    cat = register.catalogue
-    need(key, ("owner",), "role", act.owner, roles)
-    for i, ident in enumerate(act.controllers):
-        need(key, ("controllers", i), "party", ident, register.parties)
-    for i, ident in enumerate(act.data_subjects):
-        need(key, ("data_subjects", i), "data-subject category", ident, cat.data_subjects)
-    for i, ident in enumerate(act.categories):
-        need(key, ("categories", i), "data category", ident, cat.categories)
-    for ident in act.retention:
-        need(key, ("retention", ident), "data category", ident, cat.categories)
-    for i, ident in enumerate(act.systems):
-        need(key, ("systems", i), "system", ident, register.systems)
-    for i, ident in enumerate(act.access):
-        need(key, ("access", i), "role", ident, roles)
-    for i, ident in enumerate(act.measures):
-        need(key, ("measures", i), "measure", ident, cat.measures)
-    for i, transfer in enumerate(act.transfers):
-        need(key, ("transfers", i, "party"), "party", transfer.party, register.parties)
-    if act.screening_override is not None:
-        need(key, ("screening_override", "by"), "role", act.screening_override.by, roles)
+    """The per-field reference checks of one activity outside its flows, in field order.
+
+    A field whose ids are all known is passed over without building a field path per id (the common case).
+    """
+    for what, known, idents, loc_of in _activity_fields(act, roles, register):
+        if all(i in known for i in idents):
+            continue
+        for n, ident in enumerate(idents):
+            need(key, loc_of(n, ident), what, ident, known)
 
 
 def _dpia_references(register: Register, need: _Need, roles: Mapping[str, object]) -> None:
@@ -125,6 +185,13 @@ def _dpia_references(register: Register, need: _Need, roles: Mapping[str, object
             need(key, ("sign_off", "by"), "role", record.sign_off.by, roles)
         for i, adjustment in enumerate(record.risk_adjustments):
             need(key, ("risk_adjustments", i, "event"), "feared event", adjustment.event, cat.risks)
+        for part in ("residual_risk_acceptance", "prior_consultation"):
+            if (decision := getattr(record, part)) is not None:
+                need(key, (part, "by"), "role", decision.by, roles)
+        for i, signatory in enumerate(record.signatories):
+            need(key, ("signatories", i, "role"), "role", signatory.role, roles)
+        for i, entry in enumerate(record.versions):
+            need(key, ("versions", i, "by"), "role", entry.by, roles)
 
 
 def check_catalogue_references(register: Register) -> list[Problem]:
@@ -165,8 +232,13 @@ class Gap:
 
 
 def art6_gaps(register: Register) -> Iterator[Gap]:
-    """Purposes without an art. 6(1) basis (GDPR art. 6; art. 6 is needed beside art. 9, C-667/21)."""
+    """Purposes without an art. 6(1) basis (GDPR art. 6; art. 6 is needed beside art. 9, C-667/21).
+
+    Not for an activity done as processor: the basis is the controller's to record (GDPR art. 28, 30(2)).
+    """
     for aid, act in register.activities.items():
+        if act.role == ProcessingRole.PROCESSOR:
+            continue
         special = act.special_categories_basis is not None
         for i, purpose in enumerate(act.purposes):
             if purpose.basis is None:
@@ -176,26 +248,85 @@ def art6_gaps(register: Register) -> Iterator[Gap]:
 
 
 def art9_gaps(register: Register) -> Iterator[Gap]:
-    """Activities processing special categories without an art. 9(2) condition and UAVG exception."""
+    """Activities processing special categories without an art. 9(2) condition and UAVG exception.
+
+    Special categories include data revealing health by whom it is about (:func:`dpia_lib.legal.special_categories`).
+    Not for an activity done as processor (the condition is the controller's), and no Dutch exception is
+    asked for a condition that applies without one (:data:`dpia_lib.law.ART9_EXCEPTIONS`).
+    """
+    from dpia_lib.legal import inferred_special, special_categories
+
     for aid, act in register.activities.items():
-        special = [c for c in act.categories if register.catalogue.is_special(c)]
+        if act.role == ProcessingRole.PROCESSOR:
+            continue
+        special = special_categories(register, act)
         if not special:
             continue
+        inferred = inferred_special(register, act)
+        if inferred and not any(register.catalogue.is_special(c) for c in act.categories):
+            groups = ", ".join(s for group in inferred.values() for s in group)
+            special = [f"data about {groups} (reveals {', '.join(inferred)}: CJEU C-184/20)"]
         basis = act.special_categories_basis
-        missing = [name for name, value in (("condition", basis.condition if basis else None),
-                                            ("dutch_exception", basis.dutch_exception if basis else None))
-                   if value is None]
+        condition = basis.condition if basis else None
+        missing = [] if condition is not None else ["condition"]
+        needs_exception = condition is None or bool(ART9_EXCEPTIONS.get(condition, ()))
+        if needs_exception and (basis is None or basis.dutch_exception is None):
+            missing.append("dutch_exception")
         if missing:
             loc: tuple[str | int, ...] = ("special_categories_basis",) if basis else ("categories",)
             yield Gap(aid, loc, f"special categories {', '.join(special)} processed without "
                                 f"{' and '.join(missing)} (GDPR art. 9(2); UAVG art. 30)")
 
 
-def check_completeness(register: Register) -> list[Problem]:
-    """The art. 6 and art. 9 gaps as problems with file and line."""
+def art9_exception_gaps(register: Register) -> Iterator[Gap]:
+    """Dutch exceptions that do not rest on the art. 9(2) condition recorded beside them (UAVG arts. 22-30
+    each name the condition they rely on; :data:`dpia_lib.law.ART9_EXCEPTIONS`)."""
+    for aid, act in register.activities.items():
+        basis = act.special_categories_basis
+        if basis is None or basis.condition is None or basis.dutch_exception is None:
+            continue
+        allowed = ART9_EXCEPTIONS.get(basis.condition, ())
+        if basis.dutch_exception not in allowed:
+            fits = ", ".join(citation(e) for e in allowed) or "none: the condition applies without a Dutch exception"
+            yield Gap(aid, ("special_categories_basis", "dutch_exception"),
+                      f"{citation(basis.dutch_exception)} does not rest on {citation(basis.condition)} "
+                      f"({basis.condition.value}); exceptions that do: {fits}")
+
+
+#: The catalogued measure by which a processor notifies its controllers of a breach (GDPR art. 33(2)).
+BREACH_MEASURE = "incident-procedure"
+
+
+def processor_gaps(register: Register) -> Iterator[Gap]:
+    """The processor's own duties for an activity done as processor: name the controllers it acts for
+    (GDPR art. 30(2)(a)) and the agreement that binds it (art. 28(3)), record its security measures
+    (art. 32, 30(2)(d)) and a procedure to tell the controllers of a breach without undue delay (art. 33(2))."""
+    for aid, act in register.activities.items():
+        if act.role != ProcessingRole.PROCESSOR:
+            continue
+        if not act.measures:
+            yield Gap(aid, ("role",), "an activity done as processor must record its security measures "
+                                      "(`measures`, GDPR art. 32, 30(2)(d))")
+        elif BREACH_MEASURE in register.catalogue.measures and BREACH_MEASURE not in act.measures:
+            yield Gap(aid, ("measures",), f"an activity done as processor must record how it tells the controllers "
+                                          f"of a breach without undue delay (measure {BREACH_MEASURE!r}, "
+                                          f"GDPR art. 33(2))")
+        if not act.controllers:
+            yield Gap(aid, ("role",), "an activity done as processor must name the controllers it is done for "
+                                      "(`controllers`, GDPR art. 30(2)(a))")
+        if act.agreement is None:
+            yield Gap(aid, ("role",), "an activity done as processor must record the processing agreement with "
+                                      "the controllers (`agreement`, GDPR art. 28(3))")
+
+
+def check_completeness(register: Register, sources: Sources | None = None) -> list[Problem]:
+    """The art. 6, art. 9 and processor-record gaps as problems with file and line."""
+    sources = sources if sources is not None else Sources(register)
     problems = []
-    for code, gaps in (("art6-basis-missing", art6_gaps(register)), ("art9-condition-missing", art9_gaps(register))):
+    for code, gaps in (("art6-basis-missing", art6_gaps(register)), ("art9-condition-missing", art9_gaps(register)),
+                       ("art9-exception-mismatch", art9_exception_gaps(register)),
+                       ("processor-record-incomplete", processor_gaps(register))):
         for gap in gaps:
-            path, line, col = register.locate(f"activity:{gap.activity}", gap.loc)
+            path, line, col = sources.locate(f"activity:{gap.activity}", gap.loc)
             problems.append(Problem(code, path, line, col, format_loc(gap.loc), gap.message))
     return problems

@@ -10,17 +10,13 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field
 
 from dpia_lib.catalogue import Catalogue
 from dpia_lib.errors import UnknownActivityError
 from dpia_lib.records import Activity, DpiaRecord, Flow, Organisation, Party, Role, System
-from dpia_lib.yamlio import Locator
 
 __all__ = ["Register", "SourceRef"]
-
-#: Composed files kept for line lookups (a 10,000-activity register would otherwise keep ~1 GB of nodes).
-_LOCATOR_CACHE = 64
 
 
 class SourceRef(BaseModel):
@@ -50,8 +46,8 @@ class Register(BaseModel):
     #: ids of records that failed validation and '*kind' markers for unreadable files: references to
     #: them are not reported as unknown (their own problems are).
     unchecked: frozenset[str] = frozenset()
-    _texts: dict[str, str] = PrivateAttr(default_factory=dict)
-    _locators: dict[str, Locator] = PrivateAttr(default_factory=dict)
+    #: The text of each file the register was read from, by path as in :attr:`sources`.
+    texts: Mapping[str, str] = Field(default_factory=dict, repr=False)
 
     @cached_property
     def roles(self) -> dict[str, Role]:
@@ -82,32 +78,14 @@ class Register(BaseModel):
             return "party"
         return None
 
-    def remember_text(self, path: str, text: str) -> None:
-        """Keep a file's text so lines can be found later without re-reading the file."""
-        self._texts[path] = text
-
     def locate(self, key: str, loc: Sequence[str | int] = (), *, on_key: bool = False) -> tuple[str, int, int]:
         """File, line and column of field ``loc`` inside the record ``key`` (e.g. ``'activity:x'``).
 
-        ``key`` is one of ``organisation``, ``parties``, ``systems``, ``activity:<id>``, ``dpia:<id>``,
-        ``party:<id>``, ``system:<id>``.
+        ``key`` is one of ``organisation``, ``activity:<id>``, ``dpia:<id>``, ``party:<id>``,
+        ``system:<id>``. Each call composes the file anew: for many lookups use
+        :meth:`dpia_lib.analysis.Analysis.locate` (or one :class:`~dpia_lib.sources.Sources`), which keeps
+        composed files.
         """
-        ref = self.sources.get(key)
-        if ref is None:
-            return str(self.root), 0, 0
-        locator = self._locators.pop(ref.path, None)  # re-inserted below: least recently used goes first
-        if locator is not None:
-            self._locators[ref.path] = locator
-        else:
-            text = self._texts.get(ref.path)
-            if text is None:
-                try:
-                    text = Path(ref.path).read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
-                    text = ""
-            if len(self._locators) >= _LOCATOR_CACHE:  # composed trees are big: keep the most recent
-                del self._locators[next(iter(self._locators))]
-            # the register was loaded from this file, so it composes: a lookup may compose just a part
-            locator = self._locators[ref.path] = Locator(text, parsed=True)
-        line, column = locator.position((*ref.prefix, *loc), key=on_key)
-        return ref.path, line, column
+        from dpia_lib.sources import Sources
+
+        return Sources(self, size=1).locate(key, loc, on_key=on_key)

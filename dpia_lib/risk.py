@@ -8,11 +8,14 @@ For each feared event of ``data/risks.yaml`` that applies to the activity:
   ``data/risks.yaml``; each driver the register meets raises one level:
 
   * severity: ``sensitive`` (special-category data or a national identifier), ``medical-secrecy`` (a
-    medical-secrecy category), ``vulnerable`` (vulnerable data subjects);
+    medical-secrecy category), ``vulnerable`` (vulnerable data subjects, children included), each read
+    from the predicates of :mod:`dpia_lib.legal` that screening and the rules use too;
   * likelihood: ``access-roles`` (three or more roles have access), ``recipients`` (two or more external
     recipients, by flows or a hosting supplier), ``volume`` (the volume threshold of
     ``data/thresholds.yaml``), ``employer-reach`` (the activity's data reaches an employer in the flow
     graph), ``reuse`` (other activities receive its data), ``profiling`` (profiling or automated decisions);
+  * each driver is recorded as a code with parameters, ``driver|axis|ids`` (``base|L|S`` for the event's
+    base levels, ``adjustment|L|S`` for the officer's adjustment), which the reports word in nl or en;
   * then the officer's ``risk_adjustments`` in the DPIA record, which replace a derived level;
 
 - **residual** risk: lowered by each implemented measure (``activity.measures``) that addresses the event
@@ -20,11 +23,11 @@ For each feared event of ``data/risks.yaml`` that applies to the activity:
 - **planned** (projected) risk: the residual lowered further by the DPIA record's actions that are not
   done (status planned or in progress), within the same cap.
 
-The risk level of a (likelihood, severity) pair is the rounded-up mean of the two, so that neither a
-severe but unlikely nor a likely but mild event is called negligible.
+The risk level of a (likelihood, severity) pair is its cell in the risk matrix of
+``data/risk_matrix.yaml`` (the CNIL PIA methodology's risk map).
 
 >>> RiskLevel(likelihood=1, severity=4).name, RiskLevel(likelihood=2, severity=2).name
-('significant', 'limited')
+('significant', 'negligible')
 >>> from dpia_lib import load_register
 >>> a = assess_risks(load_register(), "special-file")
 >>> a.highest_residual.name in LEVEL_NAMES
@@ -33,16 +36,24 @@ True
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
+from dpia_lib.analysis import Analysis, analyse
 from dpia_lib.catalogue import FearedEvent
+from dpia_lib.legal import (
+    is_data_subject_party,
+    is_employer,
+    medical_secrecy_categories,
+    national_identifiers,
+    special_categories,
+    vulnerable_subjects,
+)
 from dpia_lib.records import Action, Activity, DpiaRecord, RiskAdjustment, Text
 from dpia_lib.register import Register
-from dpia_lib.screening import engine_graph
+from dpia_lib.riskmatrix import load_risk_matrix
 
 __all__ = ["LEVEL_NAMES", "RiskAssessment", "RiskEntry", "RiskLevel", "applicable_events", "assess_risks"]
 
@@ -64,8 +75,8 @@ class RiskLevel(BaseModel):
 
     @property
     def level(self) -> int:
-        """The risk level 1-4: the rounded-up mean of likelihood and severity."""
-        return math.ceil((self.likelihood + self.severity) / 2)
+        """The risk level 1-4: the cell of the risk matrix (``data/risk_matrix.yaml``, CNIL risk map)."""
+        return load_risk_matrix().level(self.likelihood, self.severity)
 
     @property
     def name(self) -> str:
@@ -148,7 +159,7 @@ def _reaches_employer(register: Register, G: nx.MultiDiGraph, aid: str,
     if cache is not None and aid in cache:
         return cache[aid]
     found = sorted(n for n in nx.descendants(G, aid)
-                   if n in register.parties and register.parties[n].kind.value == "employer") if aid in G else []
+                   if is_employer(register.parties.get(n))) if aid in G else []
     if cache is not None:
         cache[aid] = found
     return found
@@ -157,13 +168,13 @@ def _reaches_employer(register: Register, G: nx.MultiDiGraph, aid: str,
 def applicable_events(register: Register, activity: Activity, G: nx.MultiDiGraph | None = None,
                       cache: dict[str, list[str]] | None = None) -> list[FearedEvent]:
     """The feared events of the catalogue that apply to ``activity`` (their ``applies`` conditions)."""
-    G = G if G is not None else engine_graph(register)
+    G = G if G is not None else analyse(register).graph
     cats = register.catalogue.categories
     entries = [cats[c] for c in activity.categories if c in cats]
     facts = {
         "always": True,
-        "health": any(e.special == "health" for e in entries),
-        "special": any(e.special is not None for e in entries),
+        "health": bool(special_categories(register, activity, ("health",))),
+        "special": bool(special_categories(register, activity)),
         "evaluative": any(e.evaluative for e in entries),
         "profiling": activity.profiling or activity.automated_decisions,
         "anonymised-output": activity.anonymised_output,
@@ -177,34 +188,32 @@ def _drivers(register: Register, G: nx.MultiDiGraph, act: Activity, event: Feare
     """The event's levels raised by each of its drivers that the register's facts meet, and why."""
     cat = register.catalogue
     likelihood, severity = event.likelihood_base, event.severity_base
-    drivers = [f"base levels of the event: likelihood {likelihood}, severity {severity}"]
+    drivers = [f"base|{likelihood}|{severity}"]  # codes with parameters, worded by the report
     facts: dict[str, tuple[str, str]] = {}  # driver -> (axis, fact) for the drivers that hold
-    sensitive = [c for c in act.categories
-                 if cat.is_special(c) or (c in cat.categories and cat.categories[c].identifier)]
+    sensitive = list(dict.fromkeys([*special_categories(register, act), *national_identifiers(register, act)]))
     if sensitive:
-        facts["sensitive"] = ("severity", f"special categories or identifiers ({', '.join(sensitive)})")
-    secret = [c for c in act.categories if c in cat.categories and cat.categories[c].medical_secrecy]
+        facts["sensitive"] = ("severity", ",".join(sensitive))
+    secret = medical_secrecy_categories(register, act.categories)
     if secret:
-        facts["medical-secrecy"] = ("severity", f"medical-secrecy data ({', '.join(secret)})")
-    vulnerable = [s for s in act.data_subjects if s in cat.data_subjects and cat.data_subjects[s].vulnerable]
+        facts["medical-secrecy"] = ("severity", ",".join(secret))
+    vulnerable = vulnerable_subjects(register, act)
     if vulnerable:
-        facts["vulnerable"] = ("severity", f"vulnerable data subjects ({', '.join(vulnerable)})")
+        facts["vulnerable"] = ("severity", ",".join(vulnerable))
     if len(act.access) >= 3:
-        facts["access-roles"] = ("likelihood", f"{len(act.access)} roles have access ({', '.join(act.access)})")
+        facts["access-roles"] = ("likelihood", ",".join(act.access))
     recipients = sorted({v for _, v in G.out_edges(act.id)
-                         if v in register.parties and register.parties[v].kind.value != "data-subject"})
+                         if v in register.parties and not is_data_subject_party(register.parties[v])})
     if len(recipients) >= 2:
-        facts["recipients"] = ("likelihood", f"{len(recipients)} external recipients ({', '.join(recipients)})")
+        facts["recipients"] = ("likelihood", ",".join(recipients))
     volume = cat.threshold("volume")
     if volume is not None and act.data_subjects_per_year >= volume.data_subjects_per_year:
-        facts["volume"] = ("likelihood", (f"{act.data_subjects_per_year} data subjects a year "
-                                          f"(volume threshold {volume.data_subjects_per_year})"))
+        facts["volume"] = ("likelihood", f"{act.data_subjects_per_year},{volume.data_subjects_per_year}")
     if employers := _reaches_employer(register, G, act.id, cache):
-        facts["employer-reach"] = ("likelihood", f"data of this activity reaches the employer ({', '.join(employers)})")
+        facts["employer-reach"] = ("likelihood", ",".join(employers))
     if reusers := sorted({v for _, v in G.out_edges(act.id) if v in register.activities}):
-        facts["reuse"] = ("likelihood", f"reused by other activities ({', '.join(reusers)})")
+        facts["reuse"] = ("likelihood", ",".join(reusers))
     if act.profiling or act.automated_decisions:
-        facts["profiling"] = ("likelihood", "profiling or automated decisions declared")
+        facts["profiling"] = ("likelihood", "")
     for driver in event.drivers:
         if driver in facts:
             axis, fact = facts[driver]
@@ -212,7 +221,7 @@ def _drivers(register: Register, G: nx.MultiDiGraph, act: Activity, event: Feare
                 severity += 1
             else:
                 likelihood += 1
-            drivers.append(f"{axis} +1: {fact}")
+            drivers.append(f"{driver}|{axis}|{fact}")
     return _clamp(likelihood), _clamp(severity), drivers
 
 
@@ -239,7 +248,7 @@ def _entry(register: Register, G: nx.MultiDiGraph, act: Activity, event: FearedE
     likelihood, severity, drivers = _drivers(register, G, act, event, cache)
     adjustment = next((a for a in record.risk_adjustments if a.event == event.id), None) if record else None
     if adjustment is not None:
-        drivers.append(f"officer adjustment from likelihood {likelihood}, severity {severity}: {adjustment.reason}")
+        drivers.append(f"adjustment|{likelihood}|{severity}")
         likelihood = adjustment.likelihood or likelihood
         severity = adjustment.severity or severity
     inherent = RiskLevel(likelihood=likelihood, severity=severity)
@@ -252,10 +261,13 @@ def _entry(register: Register, G: nx.MultiDiGraph, act: Activity, event: FearedE
                      drivers=tuple(drivers), adjustment=adjustment)
 
 
-def assess_risks(register: Register, activity_id: str, graph: nx.MultiDiGraph | None = None) -> RiskAssessment:
-    """Assess the feared events of one activity (:class:`~dpia_lib.errors.UnknownActivityError` if unknown)."""
+def assess_risks(register: Register | Analysis, activity_id: str,
+                 graph: nx.MultiDiGraph | None = None) -> RiskAssessment:
+    """Assess the feared events of one activity of a register or :class:`~dpia_lib.analysis.Analysis`
+    (:class:`~dpia_lib.errors.UnknownActivityError` if unknown)."""
+    analysis = analyse(register, graph)
+    register, G = analysis.register, analysis.graph
     act = register.activity(activity_id)
-    G = graph if graph is not None else engine_graph(register)
     record = register.dpias.get(activity_id)
     cache: dict[str, list[str]] = {}
     risks = tuple(_entry(register, G, act, event, record, cache)

@@ -8,35 +8,55 @@ each :class:`Reason` names the facts that triggered it.
 Verdict: ``required`` when an AP-list category or an art. 35(3) case matches, or two or more WP248
 criteria do (WP248 rev.01: "in most cases"); ``recommended`` for exactly one criterion; ``not-required``
 otherwise. An officer's ``screening_override`` in the register replaces the verdict, and the screening
-says so (``overridden``), with the override as a reason of its own.
+says so (``overridden``), with the override as a reason of its own. For an activity done as processor
+the verdict is advice to the controllers, who decide (``controller_decides``; GDPR art. 35(1), 28(3)(f)).
+Every legal notion (special category, large scale, vulnerable subjects) comes from :mod:`dpia_lib.legal`.
 
 >>> from dpia_lib import load_register
 >>> register = load_register()
 >>> s = screen_activity(register, "special-file")
->>> s.verdict.value, "ap-health-data" in s.codes
-('required', True)
+>>> s.verdict.value, "wp248-sensitive-data" in s.codes, "ap-health-data" in s.codes
+('required', True, False)
 >>> screen_activity(register, "newsletter").verdict.value
 'not-required'
 """
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
+from dpia_lib.analysis import Analysis, analyse
 from dpia_lib.catalogue import TriggerMatch
-from dpia_lib.flows import flow_graph
 from dpia_lib.law import Verdict
+from dpia_lib.legal import (
+    acts_as_processor,
+    is_data_subject_party,
+    large_scale_facts,
+    national_identifiers,
+    special_categories,
+    vulnerable_subjects,
+)
 from dpia_lib.records import Activity, ScreeningOverride
 from dpia_lib.register import Register
 
-__all__ = ["OVERRIDE_CODE", "Reason", "Screening", "engine_graph", "large_scale_facts", "screen", "screen_activity"]
+__all__ = [
+    "OVERRIDE_CODE",
+    "PROCESSOR_CODE",
+    "Reason",
+    "Screening",
+    "engine_graph",
+    "large_scale_facts",
+    "screen",
+    "screen_activity",
+]
 
 #: Reason code of an officer's override.
 OVERRIDE_CODE = "screening-override"
+#: Reason code saying the activity is done as processor: the verdict is the controller's to decide.
+PROCESSOR_CODE = "processor-activity"
 
 
 class Reason(BaseModel):
@@ -64,6 +84,13 @@ class Screening(BaseModel):
     overridden: bool
     override: ScreeningOverride | None
     reasons: tuple[Reason, ...]
+    controllers: tuple[str, ...] = ()
+
+    @property
+    def controller_decides(self) -> bool:
+        """True for an activity done as processor: whether a DPIA is needed is the controllers' decision
+        (GDPR art. 35(1)); the verdict shown is advice to them (art. 28(3)(f))."""
+        return bool(self.controllers)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -81,24 +108,18 @@ class Screening(BaseModel):
             "activity": self.activity,
             "verdict": self.verdict.value,
             "overridden": self.overridden,
+            "controller_decides": self.controller_decides,
+            "controllers": list(self.controllers),
             "reasons": [r.as_dict() for r in self.reasons],
         }
 
 
-_GRAPHS: dict[int, nx.MultiDiGraph] = {}
+def engine_graph(register: Register | Analysis) -> nx.MultiDiGraph:
+    """The frozen flow graph of ``register``: an analysis's own, or a new one for a register.
 
-
-def engine_graph(register: Register) -> nx.MultiDiGraph:
-    """The flow graph of ``register``, built once per register object (a register never changes).
-
-    Treat it as read-only: screening, rules and risk share it.
+    To share one graph between screening, rules and risk, pass them one :class:`~dpia_lib.analysis.Analysis`.
     """
-    key = id(register)
-    graph = _GRAPHS.get(key)
-    if graph is None:
-        graph = _GRAPHS[key] = flow_graph(register)
-        weakref.finalize(register, _GRAPHS.pop, key, None)
-    return graph
+    return analyse(register).graph
 
 
 def _source(entry: Any) -> str:
@@ -106,40 +127,6 @@ def _source(entry: Any) -> str:
     if citation and entry.basis == "analysis":
         return f"{citation} (applied by analysis)"
     return citation or "analysis"
-
-
-def large_scale_facts(register: Register, activity: Activity, sectors: tuple[str, ...] = ()) -> list[str]:
-    """Facts that make ``activity`` large-scale: the threshold reached, or the sector named by the source."""
-    cat = register.catalogue
-    sensitive = any(cat.is_special(c) or _is_identifier(register, c) for c in activity.categories)
-    threshold = cat.threshold("special" if sensitive else "ordinary")
-    facts = []
-    if threshold is not None and activity.data_subjects_per_year >= threshold.data_subjects_per_year:
-        facts.append(f"{activity.data_subjects_per_year} data subjects a year, at or above the "
-                     f"{threshold.id} threshold of {threshold.data_subjects_per_year}")
-    sector = register.organisation.sector
-    if sector in sectors:
-        facts.append(f"organisation sector {sector!r} is named among the source's examples of large-scale processing")
-    return facts
-
-
-def _is_identifier(register: Register, category: str) -> bool:
-    entry = register.catalogue.categories.get(category)
-    return entry is not None and entry.identifier
-
-
-def _special_of(register: Register, activity: Activity, kinds: tuple[str, ...] | None = None) -> list[str]:
-    out = []
-    for c in activity.categories:
-        entry = register.catalogue.categories.get(c)
-        if entry is not None and entry.special is not None and (kinds is None or entry.special in kinds):
-            out.append(c)
-    return out
-
-
-def _vulnerable(register: Register, activity: Activity) -> list[str]:
-    subjects = register.catalogue.data_subjects
-    return [s for s in activity.data_subjects if s in subjects and (subjects[s].vulnerable or subjects[s].children)]
 
 
 def _independent_sources(register: Register, G: nx.MultiDiGraph, activity: Activity) -> list[str]:
@@ -150,7 +137,7 @@ def _independent_sources(register: Register, G: nx.MultiDiGraph, activity: Activ
             continue
         if u in register.activities:
             internal.add(u)
-        elif u in register.parties and register.parties[u].kind.value != "data-subject":
+        elif u in register.parties and not is_data_subject_party(register.parties[u]):
             external.add(u)
     found = [f"data from party {p!r}" for p in sorted(external)]
     if internal:
@@ -161,37 +148,52 @@ def _independent_sources(register: Register, G: nx.MultiDiGraph, activity: Activ
 def _wp248_facts(register: Register, G: nx.MultiDiGraph, act: Activity) -> dict[str, list[str]]:
     cat = register.catalogue
     evaluative = [c for c in act.categories if c in cat.categories and cat.categories[c].evaluative]
-    identifiers = [c for c in act.categories if _is_identifier(register, c)]
+    identifiers = national_identifiers(register, act)
     sources = _independent_sources(register, G, act)
     return {
         "wp248-evaluation-scoring": [f"evaluative category {c!r}" for c in evaluative]
-        + (["profiling declared"] if act.profiling else []),
+        + (["profiling declared"] if act.profiling else [])
+        + (["evaluation by people declared"] if act.evaluation else []),
         "wp248-automated-decision": ["automated decisions declared"] if act.automated_decisions else [],
         "wp248-systematic-monitoring": ["systematic monitoring declared"] if act.systematic_monitoring else [],
-        "wp248-sensitive-data": [f"special category {c!r}" for c in _special_of(register, act)]
+        "wp248-sensitive-data": _special_facts(register, act)
         + [f"national identifier {c!r}" for c in identifiers],
         "wp248-large-scale": large_scale_facts(register, act),
         "wp248-matching-combining": sources if len(sources) >= 2 else [],
-        "wp248-vulnerable-subjects": [f"vulnerable data subjects {s!r}" for s in _vulnerable(register, act)],
+        "wp248-vulnerable-subjects": [f"vulnerable data subjects {s!r}" for s in vulnerable_subjects(register, act)],
         "wp248-innovative-technology": ["new technology declared"] if act.innovative_technology else [],
         "wp248-blocks-rights": ["outcome can block a right, service or contract"] if act.blocks_service else [],
     }
+
+
+def _special_facts(register: Register, act: Activity, kinds: tuple[str, ...] | None = None) -> list[str]:
+    """Facts for the special categories of ``act`` (of ``kinds``), the inferred ones named by their group."""
+    cat = register.catalogue
+    hits = special_categories(register, act, kinds)
+    named = [f"special category {c!r}" for c in hits if cat.is_special(c)]
+    if len(named) < len(hits) or (hits and not named):
+        from dpia_lib.legal import inferred_special
+
+        for kind, groups in inferred_special(register, act).items():
+            if kinds is None or kind in kinds:
+                named.append(f"data about {', '.join(groups)} reveals {kind} (CJEU C-184/20)")
+    return named
 
 
 def _match_facts(register: Register, act: Activity, match: TriggerMatch) -> list[str]:
     """The facts meeting every condition of ``match``, or [] when one condition fails."""
     facts: list[str] = []
     if match.special:
-        hits = _special_of(register, act, match.special)
+        hits = _special_facts(register, act, match.special)
         if not hits:
             return []
-        facts += [f"special category {c!r}" for c in hits]
+        facts += hits
     for flag in match.flags:
         if not getattr(act, flag):
             return []
         facts.append(f"{flag} declared")
     if match.vulnerable_subjects:
-        vulnerable = _vulnerable(register, act)
+        vulnerable = vulnerable_subjects(register, act)
         if not vulnerable:
             return []
         facts += [f"vulnerable data subjects {s!r}" for s in vulnerable]
@@ -224,6 +226,13 @@ def _screen(register: Register, G: nx.MultiDiGraph, act: Activity) -> Screening:
     else:
         computed = Verdict.NOT_REQUIRED
     reasons = [*mandatory, *wp248]
+    if acts_as_processor(act):
+        reasons.append(Reason(
+            code=PROCESSOR_CODE,
+            source="GDPR art. 35(1), 28(3)(f)",
+            facts=((f"done as processor for {', '.join(act.controllers) or 'the controllers'}: whether a DPIA is "
+                    f"needed is the controller's decision; this verdict is advice to them, and we assist"),),
+        ))
     override = act.screening_override
     if override is not None:
         reasons.append(Reason(
@@ -238,16 +247,20 @@ def _screen(register: Register, G: nx.MultiDiGraph, act: Activity) -> Screening:
         overridden=override is not None,
         override=override,
         reasons=tuple(reasons),
+        controllers=tuple(act.controllers) if acts_as_processor(act) else (),
     )
 
 
-def screen(register: Register, graph: nx.MultiDiGraph | None = None) -> dict[str, Screening]:
-    """Screen every activity; keyed and sorted by activity id."""
-    G = graph if graph is not None else engine_graph(register)
+def screen(register: Register | Analysis, graph: nx.MultiDiGraph | None = None) -> dict[str, Screening]:
+    """Screen every activity of a register or :class:`~dpia_lib.analysis.Analysis`; keyed and sorted by id."""
+    analysis = analyse(register, graph)
+    register, G = analysis.register, analysis.graph
     return {aid: _screen(register, G, act) for aid, act in sorted(register.activities.items())}
 
 
-def screen_activity(register: Register, activity_id: str, graph: nx.MultiDiGraph | None = None) -> Screening:
+def screen_activity(register: Register | Analysis, activity_id: str, graph: nx.MultiDiGraph | None = None) -> Screening:
     """Screen one activity (:class:`~dpia_lib.errors.UnknownActivityError` for an unknown id)."""
+    analysis = analyse(register, graph)
+    register, G = analysis.register, analysis.graph
     act = register.activity(activity_id)
-    return _screen(register, graph if graph is not None else engine_graph(register), act)
+    return _screen(register, G, act)

@@ -151,7 +151,8 @@ def _activity(
                                    "description": _text(f"{nl}: doel {p + 1}", f"{en}: purpose {p + 1}"),
                                    "basis": basis}
         if basis in ("legal-obligation", "legitimate-interests"):
-            purpose["basis_source"] = "BW 7:658a(2)" if basis == "legal-obligation" else "the employer's reintegration duty"
+            purpose["basis_source"] = ("BW 7:658a(2)" if basis == "legal-obligation"
+                                       else "the employer's reintegration duty")
         purposes.append(purpose)
     activity: dict[str, Any] = {
         "id": aid,
@@ -164,7 +165,7 @@ def _activity(
         "data_subjects": subjects,
         "categories": categories,
     }
-    if special:
+    if special or any(catalogue.data_subjects[s].reveals is not None for s in subjects):  # health by inference
         activity["special_categories_basis"] = {"condition": "employment-social-security",
                                                 "dutch_exception": "uavg-30-1-b",
                                                 "note": "Only what the reintegration assignment needs."}

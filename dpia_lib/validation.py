@@ -6,15 +6,35 @@ are reported together, sorted by file and line.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from dpia_lib.diagnostics import Problem
-from dpia_lib.loading import read_register
+from dpia_lib.loading import ParseCache, read_register
 from dpia_lib.references import check_completeness
 from dpia_lib.register import Register
+from dpia_lib.sources import Sources
 
-__all__ = ["ValidationResult", "validate_register"]
+if TYPE_CHECKING:
+    from dpia_lib.scan import Allowance
+
+__all__ = ["CheckCache", "ValidationResult", "validate_register", "yaml_files"]
+
+
+class CheckCache(ParseCache, Protocol):
+    """A :class:`~dpia_lib.loading.ParseCache` that also keeps the personal-data scan of each file."""
+
+    def scanned(self, shown: str, path: Path | None = None, allowance: Allowance | None = None) -> list[Problem]:
+        """The personal-data scan of the file ``shown`` (at ``path``) with what ``allowance`` lets pass, from
+        the cache while neither changed."""
+
+
+def yaml_files(register_dir: Path | str) -> set[str]:
+    """Every ``*.yaml`` file under ``register_dir`` (the files the personal-data scan reads), as paths."""
+    return {os.path.join(folder, name) for folder, _, names in os.walk(register_dir)
+            for name in names if name.endswith(".yaml")}
 
 
 @dataclass(frozen=True)
@@ -40,18 +60,30 @@ class ValidationResult:
                 f"{len(r.dpias)} DPIA records")
 
 
-def validate_register(register_dir: Path | str = "ropa", data_dir: Path | str | None = None) -> ValidationResult:
+def validate_register(register_dir: Path | str = "ropa", data_dir: Path | str | None = None,
+                      *, cache: CheckCache | None = None) -> ValidationResult:
     """Validate a register directory; never raises for problems in its files.
+
+    ``cache`` keeps files parsed, validated and scanned between runs (see :mod:`dpia_lib.incremental`);
+    the result is the same with or without it.
 
     >>> from dpia_lib.loading import DEFAULT_DATA_DIR
     >>> validate_register(DEFAULT_DATA_DIR.parent / "ropa").valid
     True
     """
-    from dpia_lib.scan import scan_register
+    from dpia_lib.scan import load_allowance, scan_audit_log, scan_register
 
-    register, problems = read_register(register_dir, data_dir)
+    register, problems = read_register(register_dir, data_dir, cache=cache)
     if register is not None:
-        problems = problems + check_completeness(register)
-    problems = problems + scan_register(register_dir)  # client data has no place in the register
+        problems = problems + check_completeness(register, Sources(register))
+    # client data has no place in the register
+    if cache is None:
+        problems = problems + scan_register(register_dir)
+    elif Path(register_dir).is_dir():
+        allowance, allow_problems = load_allowance(register_dir)
+        problems = [*problems, *allow_problems,
+                    *(p for shown in sorted(yaml_files(register_dir))
+                      for p in cache.scanned(shown, allowance=allowance)),
+                    *scan_audit_log(register_dir, allowance)]
     ordered = sorted(problems, key=lambda p: (p.path, p.line, p.column, p.code))
     return ValidationResult(register, tuple(ordered))

@@ -14,7 +14,11 @@ file (:class:`Locator`), so a clean register never pays for line marks.
 
 from __future__ import annotations
 
+import functools
+import itertools
+import os
 import re
+import stat
 from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,8 +35,14 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
 
 _BaseLoader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-#: Tags of implicit plain scalars already resolved, by text (bounded).
-_RESOLVED: dict[str, str] = {}
+_RESOLVER: Any = yaml.resolver.Resolver()
+
+
+@functools.lru_cache(maxsize=65_536)
+def _plain_tag(value: str) -> str:
+    """The tag of the implicit plain scalar ``value``: a pure function of the text, so memoised."""
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
+    return tag
 
 
 class _StrictLoader(_BaseLoader):  # type: ignore[misc]
@@ -74,12 +84,7 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc]
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is yaml.ScalarNode and implicit[0] and not self.yaml_path_resolvers:
-            tag = _RESOLVED.get(value)
-            if tag is None:
-                tag = super().resolve(kind, value, implicit)
-                if len(_RESOLVED) < 200_000:
-                    _RESOLVED[value] = tag
-            return tag
+            return _plain_tag(value)
         return super().resolve(kind, value, implicit)
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
@@ -101,7 +106,24 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc]
         return super().construct_mapping(node, deep=True)  # type: ignore[no-any-return]
 
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
+        return _refuse_sexagesimal(node, super().construct_yaml_int(node))
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> Any:
+        return _refuse_sexagesimal(node, super().construct_yaml_float(node))
+
+
+def _refuse_sexagesimal(node: yaml.ScalarNode, value: Any) -> Any:
+    """YAML 1.1 reads ``1:30:00`` as the base-60 number 5400: no register field means that, so refuse it."""
+    if ":" in node.value:
+        raise _BadScalar(f"{node.value!r} would be read as the base-60 number {value} (YAML 1.1); "
+                         "put it in quotes if it is text", node.start_mark)
+    return value
+
+
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
 
 
 class _BadScalar(yaml.YAMLError):
@@ -117,16 +139,68 @@ class _DuplicateKey(yaml.YAMLError):
         self.problem_mark = mark
 
 
-def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
-    """Read ``path`` as UTF-8 text, refusing oversized files and bad bytes."""
+#: What a path that is not a regular file is, by ``stat`` file type (for the problem message).
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def read_text(path: Path, shown: str, *, root: Path | None = None,
+              outside_links: bool = False) -> tuple[str | None, list[Problem]]:
+    """Read ``path`` as UTF-8 text, refusing anything but a regular file of at most :data:`MAX_FILE_BYTES`.
+
+    Devices, named pipes, sockets and folders are refused without being opened for a blocking read (a
+    FIFO would hang, ``/dev/zero`` would never end), and at most ``MAX_FILE_BYTES + 1`` bytes are ever
+    read, whatever the file's size claims. With ``root`` (the register or catalogue folder), a symbolic
+    link whose target lies outside ``root`` is refused unless ``outside_links`` is true.
+
+    >>> read_text(Path("/dev/zero"), "z.yaml")[1][0].format()
+    'z.yaml:1:1: not-a-regular-file: this is a character device, not a regular file; only regular files are read'
+    """
+    def problem(code: str, message: str) -> tuple[None, list[Problem]]:
+        return None, [Problem(code, shown, 1, 1, "", message)]
+
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [Problem("file-too-large", shown, 1, 1, "",
-                                  f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")]
-        raw = path.read_bytes()
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return problem("not-a-regular-file",
+                           f"this is {_kind(info.st_mode)}, not a regular file; only regular files are read")
+        if root is not None and not outside_links and os.path.islink(path):
+            target, inside = os.path.realpath(path), os.path.realpath(root)
+            if not _inside(target, inside):
+                return problem("outside-register", f"a symbolic link to {target}, outside {root}; "
+                               "copy the file into the register instead")
+        if info.st_size > MAX_FILE_BYTES:
+            return problem("file-too-large", f"file is {info.st_size} bytes; the limit is {MAX_FILE_BYTES}")
+        # O_NONBLOCK: should the path be swapped for a FIFO after the check, opening it does not hang
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+        try:
+            opened = os.fstat(fd)
+            if not stat.S_ISREG(opened.st_mode):
+                return problem("not-a-regular-file",
+                               f"this is {_kind(opened.st_mode)}, not a regular file; only regular files are read")
+            chunks: list[bytes] = []
+            total = 0
+            while total <= MAX_FILE_BYTES:
+                chunk = os.read(fd, MAX_FILE_BYTES + 1 - total)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+        finally:
+            os.close(fd)
     except OSError as exc:
-        return None, [Problem("missing-file", shown, 1, 1, "", f"cannot read file: {exc.strerror}")]
+        return problem("missing-file", f"cannot read file: {exc.strerror}")
+    if total > MAX_FILE_BYTES:
+        return problem("file-too-large", f"file grew past the limit of {MAX_FILE_BYTES} bytes while being read")
+    raw = b"".join(chunks)
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
@@ -219,7 +293,7 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
         return None, [Problem("duplicate-key", shown, dup.line + 1, dup.column + 1, str(exc.key), str(exc))]
     except _BadScalar as exc:
         bad = exc.problem_mark
-        return None, [Problem("bad-value", shown, bad.line + 1, bad.column + 1, "", str(exc))]
+        return None, [Problem("bad-value", shown, bad.line + 1, bad.column + 1, _field_at(text, bad), str(exc))]
     except yaml.MarkedYAMLError as exc:
         mark: yaml.Mark | None = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -238,6 +312,29 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
         return None, [Problem("yaml-syntax", shown, 1, 1, "", "nesting too deep")]
     finally:
         loader.dispose()
+
+
+def _field_at(text: str, mark: yaml.Mark) -> str:
+    """The field path (``purposes[0].basis``) of the scalar that starts at ``mark``, or ``""``.
+
+    >>> _field_at("a:\\n  - \\u00e9\\n  - {b: 1:30}\\n", yaml.Mark("", 0, 2, 8, None, None))
+    'a[1].b'
+    """
+    try:
+        root = yaml.compose(text, Loader=_LocatorLoader)
+    except (yaml.YAMLError, RecursionError):
+        return ""
+    stack: list[tuple[yaml.Node, tuple[str | int, ...]]] = [(root, ())] if root is not None else []
+    while stack:
+        node, loc = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if (node.start_mark.line, node.start_mark.column) == (mark.line, mark.column):
+                return format_loc(loc)
+        elif isinstance(node, yaml.SequenceNode):
+            stack += [(item, (*loc, i)) for i, item in enumerate(node.value)]
+        elif isinstance(node, yaml.MappingNode):
+            stack += [(value, (*loc, str(key.value))) for key, value in node.value]
+    return ""
 
 
 def _reader_position(text: str, position: int, byte_offset: bool) -> tuple[int, int]:
@@ -303,6 +400,7 @@ class Locator:
         self._composed = False
         self._parsed = parsed
         self._parts: dict[int, yaml.Node | None] = {}  # composed prefixes by length
+        self._ends: dict[str, int] | None = None  # top-level key -> end of its value (indexed once)
 
     def _node(self) -> yaml.Node | None:
         if not self._composed:
@@ -316,11 +414,9 @@ class Locator:
 
     def _part(self, key: str) -> yaml.Node | None:
         """The composed root of the shortest prefix holding top-level ``key`` and its whole value, or None."""
-        found = re.search(rf"^{re.escape(key)}:(?=[ \t\r\n]|$)", self._text, re.MULTILINE)
-        if found is None:
+        end = self._top_ends().get(key)
+        if end is None:
             return None
-        after = _TOP_LINE.search(self._text, found.end())
-        end = after.start() if after is not None else len(self._text)
         if end not in self._parts:
             if len(self._parts) >= 4:  # many keys asked: composing the whole text once is cheaper
                 return None
@@ -333,6 +429,25 @@ class Locator:
         if isinstance(node, yaml.MappingNode) and any(str(k.value) == key for k, _ in node.value):
             return node
         return None
+
+    def _top_ends(self) -> dict[str, int]:
+        """Where the value of each top-level key ends (the start of the next top-level line), in one pass.
+
+        Indexed once per text, so that locating N fields costs one pass over the text plus N lookups.
+        A key is the shortest start of a top line that ends in ``:`` before a blank or the line end (the
+        first line of each key counts); a key not found here makes :meth:`_part` fall back to the
+        whole text.
+        """
+        if self._ends is None:
+            starts = [m.start() for m in _TOP_LINE.finditer(self._text)]
+            starts.append(len(self._text))
+            ends: dict[str, int] = {}
+            for start, end in itertools.pairwise(starts):
+                found = _TOP_KEY.match(self._text, start, end)
+                if found is not None:
+                    ends.setdefault(found.group(1), end)
+            self._ends = ends
+        return self._ends
 
     def position(self, loc: Sequence[str | int], key: bool = False) -> tuple[int, int]:
         """1-based (line, column) of the deepest node on ``loc``; of the key itself if ``key``."""
@@ -364,3 +479,5 @@ class Locator:
 
 #: The start of a line that, in a text that composes, can only begin a top-level key (or end the document).
 _TOP_LINE = re.compile(r"^[A-Za-z0-9_]", re.MULTILINE)
+#: A top-level key at the start of such a line: the shortest text before ``:`` and a blank or line end.
+_TOP_KEY = re.compile(r"([A-Za-z0-9_][^\n]*?):(?=[ \t\r\n]|$)", re.MULTILINE)

@@ -39,7 +39,7 @@ def register():  # type: ignore[no-untyped-def]
 
 def test_default_selection_is_the_activities_that_need_a_dpia(register) -> None:  # type: ignore[no-untyped-def]
     chosen = select_activities(register)
-    # issue 4: reintegration, special file and assessments are 'required'; the newsletter is 'not-required'
+    # reintegration, special file and assessments are 'required'; the newsletter is 'not-required'
     assert {"reintegration-second-track", "special-file", "assessments-and-tests"} <= set(chosen)
     assert "newsletter" not in chosen
     assert chosen == sorted(chosen)
@@ -55,7 +55,8 @@ def test_all_and_named_selection(register) -> None:  # type: ignore[no-untyped-d
 def test_parameters_hold_only_ids_language_date_and_a_relative_register_path(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     params = notebook_parameters("special-file", "en", "2026-11-01", tmp_path / "ropa", cwd=out)
-    assert params == {"activity": "special-file", "language": "en", "as_of": "2026-11-01", "register": "../ropa"}
+    assert params == {"activity": "special-file", "language": "en", "as_of": "2026-11-01", "register": "../ropa",
+                      "template": "model"}
     assert tuple(params) == PARAMETER_NAMES
     assert set(register_parameters("nl", "2026-11-01", tmp_path / "ropa", cwd=out)) == {"language", "as_of", "register"}
     with pytest.raises(ParameterError):
@@ -67,11 +68,15 @@ def test_parameters_hold_only_ids_language_date_and_a_relative_register_path(tmp
 def test_planned_jobs_store_no_absolute_paths_in_parameters(register, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     jobs = plan_jobs(BatchOptions(register=REPO / "ropa", out=tmp_path / "out"), register, ["special-file"], "2026-11-01")
     assert [j.name for j in jobs] == ["special-file", "register"]
+    out = (tmp_path / "out").resolve()
     for job in jobs:
-        for value in job.parameters.values():
-            assert not value.startswith("/") and str(Path.home()) not in value
-            assert re.fullmatch(r"[a-z0-9./_-]+", value)
-        assert job.output.parent == job.html.parent == (tmp_path / "out").resolve()
+        for name, value in job.parameters.items():
+            assert not Path(value).is_absolute()
+            if name == "register":  # relative to the output folder, wherever the clone and the output lie
+                assert (out / value).resolve() == (REPO / "ropa").resolve()
+            else:
+                assert re.fullmatch(r"[a-z0-9.-]+", value)
+        assert job.output.parent == job.html.parent == out
 
 
 def test_report_names_stay_inside_the_output_folder(tmp_path: Path) -> None:
@@ -93,7 +98,8 @@ def test_index_links_reports_with_verdict_and_risk_and_escapes_text() -> None:
     ], title="DPIA <rapporten>", language="nl", as_of="2026-11-01", register_link="register.html")
     assert "<script>" not in page
     assert '<a href="a.html">&lt;script&gt;alert(1)&lt;/script&gt;</a>' in page
-    assert "<td>verplicht (handmatig aangepast)</td><td>aanzienlijk (W2/E4)</td>" in page
+    # columns: activity, verdict, DPIA status, sign-off, highest residual risk, reports ("—" where not known)
+    assert "<td>verplicht (handmatig aangepast)</td><td>—</td><td>—</td><td>aanzienlijk (W2/E4)</td>" in page
     assert "<td>B &amp; co</td><td>aanbevolen</td>" in page
     assert "mislukt: b: dpia.ipynb cell 2: ValueError: &lt;x&gt;" in page
     assert '<a href="register.html">' in page and "<title>DPIA &lt;rapporten&gt;</title>" in page
@@ -126,7 +132,7 @@ def test_only_implemented_executors_and_engines_are_accepted() -> None:
     assert "local" in EXECUTORS
     with pytest.raises(ParameterError, match="unknown executor 'nope'"):
         make_executor("nope", 1)
-    assert "nbclient" in available_engines()
+    assert {"nbclient", "dpia-warm"} <= set(available_engines())
     with pytest.raises(SystemExit):
         build_parser().parse_args(["batch", "--language", "de"])
 
@@ -192,3 +198,16 @@ def test_a_crashed_executor_fails_its_jobs_but_the_index_is_still_written(tmp_pa
         ("register", "worker failed: RuntimeError: worker process died")]
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "mislukt: special-file: " in index and 'href="special-file.html"' not in index
+
+
+def test_each_engine_declares_what_the_batch_passes_it(tmp_path: Path) -> None:
+    from dpia_lib.batch.execute import default_engine, job_kwargs, runs_on_threads
+    from dpia_lib.report.kernel import IpcKernelManager
+
+    plain = job_kwargs(ExecutionOptions(engine="nbclient"), tmp_path)
+    assert plain == {"cwd": str(tmp_path), "kernel_manager_class": IpcKernelManager, "shutdown_kernel": "immediate"}
+    # the warm engine sets its kernel's folder itself: papermill's cwd would change this process's folder
+    assert job_kwargs(ExecutionOptions(engine="dpia-warm"), tmp_path) == {"kernel_cwd": str(tmp_path)}
+    assert runs_on_threads(ExecutionOptions(engine="dpia-warm"))
+    assert not runs_on_threads(ExecutionOptions(engine="nbclient"))
+    assert default_engine() == "dpia-warm"

@@ -1,4 +1,4 @@
-"""``dpia batch`` on a register in which one activity's file is broken (issue 5, "Done when"): the other
+"""``dpia batch`` on a register in which one activity's file is broken: the other
 reports complete, the exit code is 1, and the broken activity is named with its notebook cell and the
 file and line of its problem."""
 

@@ -80,8 +80,9 @@ def run_b(register_dir: Path) -> tuple[int, str, str]:
 def test_output_layout(register_dir: Path, run_b: tuple[int, str, str]) -> None:
     b = register_dir.parent / "b"
     assert sorted(p.name for p in b.iterdir()) == [
-        "index.html", "newsletter.html", "newsletter.ipynb", "register.html", "register.ipynb",
-        "reintegration-second-track.html", "reintegration-second-track.ipynb", "special-file.ipynb"]
+        ".dpia-batch.json", "index.html", "newsletter.html", "newsletter.ipynb", "newsletter.pdf", "register.html",
+        "register.ipynb", "register.pdf", "reintegration-second-track.html", "reintegration-second-track.ipynb",
+        "reintegration-second-track.pdf", "special-file.ipynb"]
     assert f"index: {b.resolve() / 'index.html'}" in run_b[1]
 
 
@@ -91,7 +92,7 @@ def test_a_failing_activity_is_reported_with_its_cell_and_the_others_complete(ru
     assert "3 of 4 reports written" in out
     # cells of the executed notebook: 0 parameters, 1 papermill's injected parameters, 2 prepare(...)
     assert "FAILED special-file: " in err and "dpia.ipynb cell 2: ParameterError: as_of '2026-02-30'" in err
-    assert "prepare(activity, language, as_of, register)" in err
+    assert "prepare(activity, language, as_of, register, template)" in err
 
 
 def test_index_lists_verdicts_risks_links_and_the_failure(register_dir: Path, run_b: tuple[int, str, str]) -> None:
@@ -101,7 +102,7 @@ def test_index_lists_verdicts_risks_links_and_the_failure(register_dir: Path, ru
     assert '<a href="reintegration-second-track.html">2e spoor re-integratiebegeleiding (procesdossier)</a></td><td>verplicht</td>' in index
     assert "special-file.html" not in index and "mislukt: special-file: " in index
     assert '<a href="register.html">' in index
-    assert index.count("<tr><td><code>") == 3
+    assert index.count("<tr><td>") == 13  # every activity of the register, reported on or not
 
 
 def test_reports_escape_register_text_and_embed_images_without_code(register_dir: Path, run_b: tuple[int, str, str]) -> None:
@@ -124,7 +125,7 @@ def test_two_workers_write_the_same_reports_as_one(register_dir: Path, run_a: Ba
 def test_output_notebooks_record_only_the_checked_parameters(register_dir: Path, run_b: tuple[int, str, str]) -> None:
     nb = nbformat.read(str(register_dir.parent / "b" / "newsletter.ipynb"), as_version=4)
     assert nb.metadata.papermill.parameters == {
-        "activity": "newsletter", "language": "nl", "as_of": AS_OF, "register": "../ropa"}
+        "activity": "newsletter", "language": "nl", "as_of": AS_OF, "register": "../ropa", "template": "model"}
 
 
 def test_kernels_use_ipc_and_a_failed_start_is_retried(tmp_path: Path) -> None:

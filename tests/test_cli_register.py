@@ -16,7 +16,7 @@ def test_validate_shipped_register(capsys: pytest.CaptureFixture[str], monkeypat
     monkeypatch.chdir(Path(__file__).parent.parent)
     assert main(["validate"]) == 0
     out = capsys.readouterr().out
-    assert "ropa: valid — 13 activities, 14 parties, 35 flows, 18 data categories" in out
+    assert "ropa: valid — 13 activities, 14 parties, 36 flows, 22 data categories" in out
 
 
 def test_validate_json_shape(ropa_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:

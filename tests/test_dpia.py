@@ -33,7 +33,7 @@ def test_every_required_activity_has_a_complete_record(register: Register) -> No
 def test_special_file_dpia(register: Register) -> None:
     d = build_dpia(register, "special-file", dt.date(2026, 11, 25))
     assert d.activity.id == "special-file" and d.findings == ()
-    assert d.risks.activity == "special-file" and d.screening.codes[0] == "ap-health-data"
+    assert d.risks.activity == "special-file" and d.screening.codes[0] == "wp248-sensitive-data"
     assert d.record is not None and d.record.review_date == dt.date(2027, 3, 2)
     assert d.overdue_actions == ()
 

@@ -26,9 +26,9 @@ def G() -> nx.MultiDiGraph:
 
 
 def test_nodes_and_edges(G: nx.MultiDiGraph) -> None:
-    # 13 activities + 14 parties; 35 flows + one hosting edge per (activity, system with a supplier).
+    # 13 activities + 14 parties; 36 flows + one hosting edge per (activity, system with a supplier).
     assert G.number_of_nodes() == 27
-    assert sum(1 for *_, k in G.edges(data="kind") if k == "flow") == 35
+    assert sum(1 for *_, k in G.edges(data="kind") if k == "flow") == 36
     assert G.nodes["special-file"]["kind"] == "activity"
     assert G.nodes["company-doctor"]["kind"] == "party"
     assert G.edges["employer", "reintegration-second-track", "employer-referral"]["categories"] == frozenset(
@@ -81,7 +81,8 @@ def test_diagnosis_path_found_when_a_flow_leaks_it(ropa_copy: Path) -> None:
 
 
 def test_sources_special_flows_and_neighbourhood(G: nx.MultiDiGraph) -> None:
-    assert sources_of(G, "reintegration-second-track") == ["company-doctor", "data-subject", "employer", "uwv"]
+    assert sources_of(G, "reintegration-second-track") == ["company-doctor", "data-subject", "employer",
+                                                           "occupational-health-service", "uwv"]
     carried = {k: cats for _, _, k, cats in special_flows(G, {"diagnosis-complaints"})}
     assert set(carried) == {"client-volunteered-complaints", "special-file~client-tracking-system"}
     around = neighbourhood(G, "special-file")
@@ -114,7 +115,7 @@ def test_paths_found_on_a_cycle_without_entry_point() -> None:
 
 
 def test_register_text_is_drawn_literally(G: nx.MultiDiGraph) -> None:
-    # '$...$' in a register string must not be read as matplotlib mathtext (it raised before).
+    # '$...$' in a register string must be drawn as it is, not read as matplotlib mathtext.
     G = G.copy()
     G.nodes["newsletter"]["label"] = {"nl": r"Nieuwsbrief $\euro$ acties", "en": r"Newsletter $\euro$"}
     svg = figure_bytes(draw_flow_graph(G, language="nl", title="$x$"), "svg")

@@ -1,4 +1,4 @@
-"""Incremental re-check (issue 7): after each kind of edit the incremental result equals a full
+"""Incremental re-check: after each kind of edit the incremental result equals a full
 re-validation and re-screening, and only the affected activities are re-screened. Budget: about 10 s.
 """
 

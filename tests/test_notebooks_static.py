@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-PARAMETERS = {"dpia.ipynb": ["activity", "language", "as_of", "register"],
+PARAMETERS = {"dpia.ipynb": ["activity", "language", "as_of", "register", "template"],
               "register.ipynb": ["language", "as_of", "register"]}
 
 
@@ -59,7 +59,7 @@ def test_first_cell_after_the_parameters_validates_them_with_one_call(name: str,
 @pytest.mark.parametrize("name", sorted(PARAMETERS))
 def test_checked_cells_are_tagged_and_have_stored_deterministic_outputs(name: str) -> None:
     checked = [c for c in _load(name).cells if "nbval-check-output" in c.metadata.get("tags", [])]
-    assert len(checked) >= 6
+    assert len(checked) >= (1 if name == "dpia.ipynb" else 6)  # the DPIA shows its sections in one call
     for cell in checked:
         assert cell.outputs, f"no stored output for {cell.source!r}: run python -m dpia_lib.report.refresh"
         text = nbformat.writes(nbformat.v4.new_notebook(cells=[cell]))
@@ -70,8 +70,7 @@ def test_checked_cells_are_tagged_and_have_stored_deterministic_outputs(name: st
 
 def test_the_outputs_that_matter_are_checked() -> None:
     dpia = " ".join(c.source for c in _load("dpia.ipynb").cells if "nbval-check-output" in c.metadata.get("tags", []))
-    for section in ("screening()", "findings()", "risks()"):
-        assert section in dpia
+    assert "display(*report.document())" in dpia  # every section, in the template's order
     register = " ".join(c.source for c in _load("register.ipynb").cells
                         if "nbval-check-output" in c.metadata.get("tags", []))
     for section in ("art30()", "verdicts()", "findings()"):

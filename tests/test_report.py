@@ -86,24 +86,34 @@ def test_html_table_shows_the_index_when_asked() -> None:
     assert "<td>x&lt;</td><td>1</td>" in html_table(frame, index=True)
 
 
-def test_dpia_sections_follow_art_35_7_in_the_chosen_language() -> None:
+def test_dpia_parts_a_to_d_mark_the_points_of_art_35_7_they_answer() -> None:
     nl = prepare("reintegration-second-track", "nl", AS_OF, ROPA)
     en = prepare("reintegration-second-track", "en", AS_OF, ROPA)
-    assert [s.title[:3] for s in (en.description(), en.necessity(), en.risks(), en.measures())] == [
-        "(a)", "(b)", "(c)", "(d)"]
-    assert "GDPR art. 35(7)(a)" in en.description().title
-    assert "AVG art. 35(7)(a)" in nl.description().title
+    parts = (en.description(), en.necessity(), en.risks(), en.measures())
+    assert [s.title[:6] for s in parts] == ["Part A", "Part B", "Part C", "Part D"]
+    marks = [s.blocks[0] for s in parts]
+    assert [m.text for m in marks if isinstance(m, Paragraph)] == [
+        "Answers: GDPR art. 35(7)(a)", "Answers: GDPR arts. 35(7)(a), 35(7)(b)", "Answers: GDPR art. 35(7)(c)",
+        "Answers: GDPR art. 35(7)(d)"]
+    mark = nl.description().blocks[0]
+    assert isinstance(mark, Paragraph) and mark.text == "Beantwoordt: art. 35 lid 7 sub a AVG"
 
 
 def test_legal_bases_per_purpose_with_art_9_and_the_dutch_exception() -> None:
-    # ropa/activities/reintegration-second-track.yaml: (f) and (c); 9(2)(b) with UAVG 30(1)(b)
+    # ropa/activities/reintegration-second-track.yaml: (f) for both purposes (BW 7:658a(3) binds the employer,
+    # not the company); 9(2)(b) with UAVG 30(1)(b)
     report = prepare("reintegration-second-track", "en", AS_OF, ROPA)
-    table = report.necessity().blocks[0]
+    table = report.necessity().blocks[1]
     assert isinstance(table, Table)
     bases = list(table.frame.iloc[:, 1])
-    assert bases[0] == "legitimate-interests (GDPR art. 6(1)(f))"
-    assert bases[1] == "legal-obligation (GDPR art. 6(1)(c))"
-    assert bases[2] == "employment-social-security (GDPR art. 9(2)(b)) + uavg-30-1-b (UAVG art. 30(1)(b))"
+    assert bases[0] == "legitimate interests (GDPR art. 6(1)(f))"
+    assert bases[1] == "legitimate interests (GDPR art. 6(1)(f))"
+    assert bases[2] == ("employment and social security law (GDPR art. 9(2)(b)) + "
+                        "reintegration or support of employees (UAVG art. 30(1)(b))")
+    nl = prepare("reintegration-second-track", "nl", AS_OF, ROPA).necessity().blocks[1]
+    assert isinstance(nl, Table)
+    assert list(nl.frame.iloc[:, 1])[2] == ("arbeidsrecht en sociale zekerheid (art. 9 lid 2 sub b AVG) + "
+                                            "re-integratie of begeleiding van werknemers (art. 30 lid 1 sub b UAVG)")
 
 
 def test_rights_table_states_the_art_12_deadlines_identity_check_and_complaint() -> None:
@@ -121,16 +131,26 @@ def test_risk_map_places_each_position_at_severity_x_likelihood_without_pyplot()
     ax = fig.axes[0]
     points = sorted((round(float(line.get_xdata()[0])), round(float(line.get_ydata()[0]))) for line in ax.lines)
     assert points == [(2, 1), (2, 2), (4, 3)]  # (severity, likelihood) of planned, residual, inherent
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["verwaarloosbaar", "beperkt", "aanzienlijk", "maximaal"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "E1\nverwaarloosbaar", "E2\nbeperkt", "E3\naanzienlijk", "E4\nmaximaal"]
+    # both axis labels name the axis in both languages, the report's first
+    assert ax.get_xlabel() == "Ernst / Severity" and ax.get_ylabel() == "Waarschijnlijkheid / Likelihood"
     assert fig.canvas.manager is None  # not registered with pyplot
     import io
 
     fig.savefig(io.BytesIO(), format="png")  # a '$' in a register text is not parsed as mathtext
 
 
-def test_planned_marker_is_left_out_when_it_equals_the_residual() -> None:
+def test_every_marker_is_drawn_and_explained_even_when_planned_equals_residual() -> None:
     fig = risk_map([RiskPoint("x", (3, 3), (2, 2), (2, 2))], language="en")
-    assert len(fig.axes[0].lines) == 2
+    assert [line.get_marker() for line in fig.axes[0].lines] == ["o", "o", "^"]
+    key = " ".join(t.get_text() for t in fig.texts)
+    assert "▲ After planned measures" in key and "on the same spot as" in key
+    assert "L = likelihood, S = severity" in key
+    legend = fig.legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == ["1 negligible", "2 limited", "3 significant", "4 maximum"]
+    texts = [t for t in fig.findobj() if hasattr(t, "get_fontsize") and getattr(t, "get_text", lambda: "")()]
+    assert min(t.get_fontsize() for t in texts) >= 7  # legible when printed at A4 width
 
 
 def test_register_overview_lists_actions_due_within_90_days() -> None:
@@ -143,11 +163,11 @@ def test_register_overview_lists_actions_due_within_90_days() -> None:
 
 def test_register_overview_marks_an_expired_processing_agreement(ropa_copy: Path) -> None:
     # ropa/parties.yaml: cts-supplier's agreement expires 2027-01-31
-    before = prepare_register("en", "2027-01-31", ropa_copy).processor_table().set_index("id")
-    after = prepare_register("en", "2027-02-01", ropa_copy).processor_table().set_index("id")
-    assert before.loc["cts-supplier", "Expires"] == "2027-01-31"
-    assert after.loc["cts-supplier", "Expires"] == "2027-01-31 (expired)"
-    assert after.loc["email-service", "Expires"] == "open-ended"
+    before = prepare_register("en", "2027-01-31", ropa_copy).processor_table().set_index("Party")
+    after = prepare_register("en", "2027-02-01", ropa_copy).processor_table().set_index("Party")
+    assert before.loc["Client-tracking-system supplier", "Expires"] == "2027-01-31"
+    assert after.loc["Client-tracking-system supplier", "Expires"] == "2027-01-31 (expired)"
+    assert after.loc["E-mail and newsletter service", "Expires"] == "open-ended"
 
 
 def test_findings_show_locations_relative_to_the_register(ropa_copy: Path) -> None:
@@ -158,12 +178,13 @@ def test_findings_show_locations_relative_to_the_register(ropa_copy: Path) -> No
     report = prepare("reintegration-second-track", "en", AS_OF, ropa_copy)
     table = report.findings().blocks[0]
     assert isinstance(table, Table)
-    rows = table.frame.set_index("Code")
-    assert rows.loc["retention-missing", "Location"].startswith("ropa/activities/reintegration-second-track.yaml:")
-    principles = report.necessity().blocks[1]
+    rows = table.frame.set_index("Finding")
+    missing = "A data category has no retention period. (Citizen service number (BSN))"
+    assert rows.loc[missing, "Location"].startswith("ropa/activities/reintegration-second-track.yaml:")
+    principles = report.necessity().blocks[2]
     assert isinstance(principles, Table)
     storage = principles.frame.set_index("Principle").loc["(e) Storage limitation"]
-    assert "retention-missing" in storage["Findings"] and storage["What the register says"].startswith("4/5")
+    assert missing in storage["Findings"] and storage["What the register says"].startswith("4/5")
 
 
 def test_labels_model_rejects_unknown_keys() -> None:

@@ -40,12 +40,12 @@ def test_edit_keeps_comment_on_the_line_and_null_spelling(ropa_copy: Path) -> No
     path = ropa_copy / "organisation.yaml"
     before = path.read_text(encoding="utf-8")
     session = EditSession(ropa_copy)
-    session.set("organisation", "legal_form", "besloten vennootschap")
+    session.set("organisation", "legal_form", "besloten vennootschap (bv)")
     session.save()
     after = path.read_text(encoding="utf-8")
     assert _diff(before, after) == [
-        "-legal_form: besloten vennootschap (assumed; check the trade register)",
-        "+legal_form: besloten vennootschap",
+        "-legal_form: besloten vennootschap",
+        "+legal_form: besloten vennootschap (bv)",
     ]
     assert "representative: null\n" in after  # ruamel alone would write "representative:"
     assert after.startswith("# The controller keeping this register (GDPR art. 30(1)(a)).\n")

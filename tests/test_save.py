@@ -42,7 +42,7 @@ def test_invalid_register_is_refused_with_the_problems_and_nothing_written(ropa_
         session.save()
     (problem,) = caught.value.problems
     assert (problem.code, problem.path, problem.line, problem.field) == (
-        "unknown-reference", str(ropa_copy / "activities/special-file.yaml"), 6, "owner")
+        "unknown-reference", str(ropa_copy / "activities/special-file.yaml"), 8, "owner")
     assert "nothing was written" in str(caught.value)
     assert _snapshot(ropa_copy) == before  # no audit entry either
 

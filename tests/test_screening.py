@@ -35,13 +35,15 @@ def shipped() -> dict[str, Screening]:
 
 
 @pytest.mark.parametrize("activity", ["reintegration-second-track", "special-file", "assessments-and-tests"])
-def test_health_activities_required_by_the_ap_list(activity: str, shipped: dict[str, Screening]) -> None:
+def test_health_activities_required_by_wp248(activity: str, shipped: dict[str, Screening]) -> None:
+    # Health data of sick employees: WP248 criteria 4 (sensitive) and 7 (vulnerable) and more. Not the AP
+    # list's "Gezondheidsgegevens": 450-700 data subjects a year is below the large-scale threshold, and
+    # naming reintegration companies as examples does not make a small one's processing large-scale (the
+    # same test that makes a DPO not mandatory, GDPR art. 37(1)(c)).
     s = shipped[activity]
     assert s.verdict == Verdict.REQUIRED and not s.overridden
-    assert s.codes[0] == "ap-health-data"
-    assert "Stcrt. 2019, 64418" in s.reasons[0].source
-    assert "organisation sector 'reintegration-company' is named among the source's examples of large-scale " \
-           "processing" in s.reasons[0].facts
+    assert {"wp248-sensitive-data", "wp248-vulnerable-subjects"} <= set(s.codes)
+    assert "ap-health-data" not in s.codes
 
 
 def test_newsletter_not_required(shipped: dict[str, Screening]) -> None:
@@ -76,8 +78,8 @@ def test_base_probe_meets_no_criterion(tmp_path: Path) -> None:
     ((CATEGORIES_LINE, "\ncategories: [name-contact, bsn]\n"), "wp248-sensitive-data", "national identifier 'bsn'"),
     ((FLAG_LINE, "data_subjects_per_year: 100000\n"), "wp248-large-scale",
      "100000 data subjects a year, at or above the large-scale-ordinary threshold of 100000"),
-    (("data_subjects: [client-contacts]\n", "data_subjects: [employees-sick]\n"), "wp248-vulnerable-subjects",
-     "vulnerable data subjects 'employees-sick'"),
+    (("data_subjects: [client-contacts]\n", "data_subjects: [employees]\n"), "wp248-vulnerable-subjects",
+     "vulnerable data subjects 'employees'"),
     ((FLAG_LINE, FLAG_LINE + "innovative_technology: true\n"), "wp248-innovative-technology",
      "new technology declared"),
     ((FLAG_LINE, FLAG_LINE + "blocks_service: true\n"), "wp248-blocks-rights",
@@ -130,16 +132,24 @@ def test_data_subject_and_one_party_is_not_matching(tmp_path: Path) -> None:
 
 
 def test_two_criteria_are_required(tmp_path: Path) -> None:
-    s = _screen(tmp_path, probe(("data_subjects: [client-contacts]\n", "data_subjects: [employees-sick]\n"),
+    s = _screen(tmp_path, probe(("data_subjects: [client-contacts]\n", "data_subjects: [employees]\n"),
                                 (FLAG_LINE, FLAG_LINE + "innovative_technology: true\n")))
     assert (s.codes, s.verdict) == (("wp248-vulnerable-subjects", "wp248-innovative-technology"), Verdict.REQUIRED)
 
 
-def test_ap_list_alone_makes_it_required(tmp_path: Path) -> None:
+def test_sector_named_by_the_ap_list_is_not_large_scale_by_itself(tmp_path: Path) -> None:
+    # Health data of 10 people a year in a reintegration company: one WP248 criterion, no AP-list match.
     s = _screen(tmp_path, probe(HEALTH_BASIS))
-    # One WP248 criterion only, but the AP list names reintegration companies processing health data.
-    assert s.codes == ("ap-health-data", "wp248-sensitive-data")
-    assert s.verdict == Verdict.REQUIRED
+    assert s.codes == ("wp248-sensitive-data",)
+    assert s.verdict == Verdict.RECOMMENDED
+
+
+def test_ap_list_alone_makes_it_required(tmp_path: Path) -> None:
+    s = _screen(tmp_path, probe(HEALTH_BASIS, (FLAG_LINE, "data_subjects_per_year: 10000\n")))
+    # At the threshold the AP list applies, and the sector is named as context.
+    assert s.codes[:2] == ("ap-health-data", "art35-3-b") and s.verdict == Verdict.REQUIRED
+    assert _facts(s, "ap-health-data")[-1] == "organisation sector 'reintegration-company' is named among the " \
+                                              "source's examples"
 
 
 def test_ap_health_data_by_threshold_in_another_sector(tmp_path: Path) -> None:
@@ -177,7 +187,8 @@ OVERRIDE = ("last_review: 2026-09-15\n",
 
 
 def test_override_down_is_shown(tmp_path: Path) -> None:
-    s = _screen(tmp_path, probe(HEALTH_BASIS, (OVERRIDE[0], OVERRIDE[1] % "not-required")))
+    s = _screen(tmp_path, probe(HEALTH_BASIS, ("data_subjects: [client-contacts]\n", "data_subjects: [employees]\n"),
+                                (OVERRIDE[0], OVERRIDE[1] % "not-required")))
     assert (s.verdict, s.computed, s.overridden) == (Verdict.NOT_REQUIRED, Verdict.REQUIRED, True)
     assert s.override is not None and s.override.by == "privacy-officer"
     assert s.reasons[-1].code == "screening-override"
@@ -209,11 +220,13 @@ def test_cli_screen_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["screen", "--register", str(REPO / "ropa"), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [o["activity"] for o in out] == sorted(o["activity"] for o in out) and len(out) == 13
-    assert all(set(o) == {"activity", "verdict", "overridden", "reasons"} for o in out)
+    assert all(set(o) == {"activity", "verdict", "overridden", "controller_decides", "controllers", "reasons"}
+               for o in out)
     special = next(o for o in out if o["activity"] == "special-file")
     assert special["verdict"] == "required" and special["overridden"] is False
+    assert special["controller_decides"] is False
     assert set(special["reasons"][0]) == {"code", "source", "facts"}
-    assert special["reasons"][0]["code"] == "ap-health-data"
+    assert special["reasons"][0]["code"] == "wp248-sensitive-data"
     legal = next(o for o in out if o["activity"] == "legal-claims")
     assert (legal["verdict"], legal["overridden"]) == ("not-required", True)
 
@@ -221,8 +234,10 @@ def test_cli_screen_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_screen_table_and_one_activity(capsys: pytest.CaptureFixture[str]) -> None:
     from dpia_lib.cli import main
 
-    assert main(["screen", "--register", str(REPO / "ropa"), "--activity", "outplacement"]) == 0
+    assert main(["screen", "--register", str(REPO / "ropa"), "--activity", "outplacement", "--language", "en"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["activity", "verdict", "reasons"]
-    assert lines[1].startswith("outplacement") and "not-required (overridden; computed required)" in lines[1]
+    assert lines[0].split() == ["Activity", "Verdict", "Reasons"]
+    assert lines[1].startswith("Outplacement") and "not required (overridden; computed: required)" in lines[1]
+    assert main(["screen", "--register", str(REPO / "ropa"), "--activity", "outplacement"]) == 0
+    assert "niet verplicht (handmatig aangepast; berekend: verplicht)" in capsys.readouterr().out
     assert main(["screen", "--register", str(REPO / "ropa"), "--activity", "nope"]) == 2

@@ -1,11 +1,13 @@
-"""The warm-kernel papermill engine (issue 7): isolation between reports, recovery after a crash, and
-report output identical to papermill's default engine.
+"""The warm-kernel papermill engine: isolation between reports, recovery after a crash, report output
+identical to papermill's default engine, and kernels that live exactly as long as their pool.
 
-The notebooks are built here (not stored as files, which nbval would collect). Budget: about 20 s.
+The notebooks are built here (not stored as files, which nbval would collect). Budget: about 25 s.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,9 @@ import papermill
 import pytest
 from papermill.engines import papermill_engines
 
-from dpia_lib.batch.warm import WarmKernelEngine, shutdown_warm_kernels
+from dpia_lib.batch import warm
+from dpia_lib.batch.warm import WarmKernelPool
+from dpia_lib.errors import DpiaError, WarmKernelError
 
 pytestmark = pytest.mark.slow
 
@@ -29,9 +33,13 @@ def _notebook(path: Path, *cells: str, parameters: str = "label = 'x'") -> Path:
     return path
 
 
+_POOL: list[WarmKernelPool] = []
+
+
 def _run(src: Path, out: Path, engine: str | None, **parameters: Any) -> Any:
+    extra = {"kernel_pool": _POOL[-1]} if engine == "dpia-warm" else {}
     return papermill.execute_notebook(str(src), str(out), parameters=parameters, engine_name=engine,
-                                      progress_bar=False, kernel_name="python3")
+                                      progress_bar=False, kernel_name="python3", **extra)
 
 
 def _text(nb: Any, index: int) -> str:
@@ -45,14 +53,42 @@ def _cell(nb: Any, index: int) -> Any:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_pool() -> Any:
-    shutdown_warm_kernels()
-    yield
-    shutdown_warm_kernels()
+def _pool() -> Iterator[WarmKernelPool]:
+    """Each test's notebooks share one pool (so one kernel), closed after the test."""
+    with WarmKernelPool() as pool:
+        _POOL.append(pool)
+        yield pool
+    _POOL.remove(pool)
 
 
-def test_registered_as_papermill_engine() -> None:
-    assert papermill_engines.get_engine("dpia-warm") is WarmKernelEngine
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_registered_as_papermill_engine_subclassing_nbclient() -> None:
+    from papermill.engines import NBClientEngine
+
+    engine = papermill_engines.get_engine("dpia-warm")
+    assert engine is warm.WarmKernelEngine and issubclass(engine, NBClientEngine)
+    assert issubclass(WarmKernelError, DpiaError)
+
+
+def test_a_closed_pool_stops_its_kernel_and_a_notebook_without_pool_leaves_none(tmp_path: Path,
+                                                                                 _pool: WarmKernelPool) -> None:
+    pid_nb = _notebook(tmp_path / "pid.ipynb", "import os\nprint(os.getpid())")
+    in_pool = int(_text(_run(pid_nb, tmp_path / "a.ipynb", "dpia-warm", label="a"), 1))
+    assert _alive(in_pool) and list(_pool.kernel_pids.values()) == [in_pool]
+    _pool.close()
+    assert not _alive(in_pool) and not _pool.kernel_pids
+    # plain papermill use, no pool: the notebook gets a preloaded kernel of its own, stopped afterwards
+    own = papermill.execute_notebook(str(pid_nb), str(tmp_path / "b.ipynb"), parameters={"label": "b"},
+                                     engine_name="dpia-warm", progress_bar=False, kernel_name="python3")
+    pid_own = int(_text(own, 1))
+    assert pid_own != in_pool and not _alive(pid_own)
 
 
 def test_a_variable_set_by_one_report_is_not_visible_to_the_next(tmp_path: Path) -> None:

@@ -2,24 +2,21 @@
 
 ``select`` (which activities) → ``parameters`` (checked notebook parameters and output paths) →
 ``execute`` (papermill, pluggable engine and executor) → ``export`` (HTML without code) → ``index``
-(``reports/index.html``); ``runner`` puts them together for ``dpia batch``.
+(``reports/index.html``) → ``output`` (the output folder replaced as a whole); ``runner`` puts them
+together for ``dpia batch``.
 
 Extension points for faster back ends: a papermill engine (by name, see
 :func:`dpia_lib.batch.execute.available_engines`) and an :class:`~dpia_lib.batch.execute.Executor`
 registered with :func:`~dpia_lib.batch.execute.register_executor`.
+
+The names below are imported on first use, so that importing one layer (e.g. the warm engine, which
+papermill loads as a plugin) does not import the others and their report code.
 """
 
-from dpia_lib.batch.execute import (
-    EXECUTORS,
-    ExecutionFailure,
-    ExecutionOptions,
-    Executor,
-    Job,
-    JobResult,
-    LocalExecutor,
-    register_executor,
-)
-from dpia_lib.batch.runner import BatchOptions, BatchResult, run_batch
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __all__ = [
     "EXECUTORS",
@@ -34,3 +31,11 @@ __all__ = [
     "register_executor",
     "run_batch",
 ]
+
+_HOMES = {name: "dpia_lib.batch.runner" for name in ("BatchOptions", "BatchResult", "run_batch")}
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        return getattr(importlib.import_module(_HOMES.get(name, "dpia_lib.batch.execute")), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

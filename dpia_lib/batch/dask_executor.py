@@ -13,7 +13,8 @@ Pointing it at a real cluster::
 
 Every worker needs dpia-workbook installed (with ``[dask]``) and a Jupyter kernel, and must see the
 register, the notebooks and the output folder at the same paths as the client (a shared file system),
-because jobs carry paths, not file contents. ``--engine dpia-warm`` keeps one warm kernel per worker thread.
+because jobs carry paths, not file contents. With the warm-kernel engine each notebook gets a preloaded
+kernel of its own there (warm kernels shared across jobs belong to the local thread pool's run).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class DaskExecutor:
 
             if self.scheduler is None:
                 self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                    n_workers=self.workers, threads_per_worker=1, processes=self.processes, dashboard_address=None)
+                    n_workers=self.workers, threads_per_worker=1, processes=self.processes, dashboard_address=":0")
                 self._client = Client(self._cluster)  # type: ignore[no-untyped-call]
             else:
                 self._client = Client(self.scheduler)  # type: ignore[no-untyped-call]

@@ -1,59 +1,93 @@
-"""Export an executed notebook to a standalone HTML report without code cells.
+"""Export an executed notebook to a standalone HTML report without code cells, and that report to PDF.
 
 The report shows only outputs: code cells' inputs and prompts are left out, papermill's injected
-parameters cell is dropped, the template's scripts (CDN-hosted require.js and MathJax) are removed, and images (PNG outputs: the risk map and the flow graph) are embedded as
-``data:`` URIs, so one ``.html`` file is the whole report. Register strings are already escaped by
-:mod:`dpia_lib.report.blocks`; stream and error outputs are escaped by nbconvert.
+parameters cell is dropped, the template's scripts (CDN-hosted require.js and MathJax) are removed, and
+images (PNG outputs: the risk map and the flow graph) are embedded as ``data:`` URIs, so one ``.html``
+file is the whole report. Register strings are already escaped by :mod:`dpia_lib.report.blocks`; stream
+and error outputs are escaped by nbconvert.
+
+The exporter's configuration lives in :func:`html_exporter`. A :class:`ReportExporter` keeps the
+exporters of one batch run (one per thread) for as long as the run lasts.
 """
 
 from __future__ import annotations
 
-import html
 import re
 import threading
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["export_html", "notebook_html"]
+from dpia_lib.report.document import html_exporter, report_page, write_pdf
 
-_TITLE = re.compile(r"<title>.*?</title>", re.DOTALL)
+__all__ = ["ReportExporter", "export_html", "html_exporter", "notebook_html"]
+
 #: nbconvert's template loads require.js and MathJax from a CDN; a report needs no script, and opening it
 #: must not contact a third party, so every script element of the template is removed.
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>\s*", re.DOTALL | re.IGNORECASE)
-#: Report tables read left to right, top aligned (JupyterLab's CSS right-aligns table cells).
-_STYLE = ("<style>.jp-RenderedHTMLCommon table.dpia th, .jp-RenderedHTMLCommon table.dpia td "
-          "{text-align: left; vertical-align: top;}</style>")
 
 
-@cache
-def _exporter(thread: int) -> Any:
-    """The HTML exporter of thread ``thread`` (its Jinja templates compiled once per process and thread).
-
-    Building an exporter compiles nbconvert's templates (about half of an export's time), so it is built
-    once and reused. One per thread, because ``from_notebook_node`` registers per-call filters on the
-    exporter's template environment, so one exporter must not convert two notebooks at the same time.
-    """
-    from nbconvert import HTMLExporter
-
-    return HTMLExporter(  # type: ignore[no-untyped-call]
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True)
-
-
-def notebook_html(nb: Any, title: str) -> str:
-    """The HTML of notebook node ``nb`` without code inputs, titled ``title``."""
+def _report_cells(nb: Any) -> Any:
     nb = nb.copy()
     nb.cells = [cell for cell in nb.cells if "injected-parameters" not in cell.get("metadata", {}).get("tags", [])
                 and "parameters" not in cell.get("metadata", {}).get("tags", [])]
-    body, _resources = _exporter(threading.get_ident()).from_notebook_node(nb)
-    page = _SCRIPT.sub("", str(body))
-    return _TITLE.sub(f"<title>{html.escape(title)}</title>{_STYLE}", page, count=1)
+    return nb
 
 
-def export_html(notebook: Path, target: Path, title: str) -> Path:
-    """Write the HTML report of the executed ``notebook`` to ``target`` (UTF-8); returns ``target``."""
+def notebook_html(nb: Any, title: str, exporter: Any = None) -> str:
+    """The HTML of notebook node ``nb`` without code inputs, titled ``title``.
+
+    ``exporter`` (from :func:`html_exporter`) is reused when given; it must not convert two notebooks
+    at the same time (nbconvert registers per-call filters on its template environment).
+    """
+    body, _resources = (exporter or html_exporter()).from_notebook_node(_report_cells(nb))
+    return report_page(_SCRIPT.sub("", str(body)), title=title, language=_language(nb))
+
+
+def _language(nb: Any) -> str:
+    """The report's language: the notebook's ``language`` parameter (papermill records it)."""
+    params = nb.metadata.get("papermill", {}).get("parameters", {})
+    return str(params.get("language", "en"))
+
+
+class ReportExporter:
+    """Writes HTML reports with one exporter per thread, each built on the thread's first report.
+
+    Building an exporter compiles nbconvert's templates (about half of an export's time), so a batch run
+    builds it once per worker thread and drops it with this object. A pickled copy (for a worker process)
+    starts without exporters and builds its own.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._local = threading.local()
+
+    def exporter(self) -> Any:
+        """The calling thread's exporter."""
+        found = getattr(self._local, "exporter", None)
+        if found is None:
+            found = self._local.exporter = html_exporter()
+        return found
+
+    def write(self, nb: Any, target: Path, title: str, *, pdf: bool = True) -> Path:
+        """Write the HTML report of the executed notebook node ``nb`` to ``target`` (UTF-8), and with ``pdf``
+        the same report as ``target`` with suffix ``.pdf`` beside it; returns ``target``."""
+        page = notebook_html(nb, title, self.exporter())
+        target.write_text(page, encoding="utf-8")
+        if pdf:
+            write_pdf(page, target.with_suffix(".pdf"))
+        return target
+
+
+def export_html(notebook: Path, target: Path, title: str, exporter: ReportExporter | None = None, *,
+                pdf: bool = True) -> Path:
+    """Write the HTML report of the executed notebook file ``notebook`` to ``target``, and with ``pdf`` its
+    PDF beside it; returns ``target``."""
     import nbformat
 
     nb = nbformat.read(str(notebook), as_version=4)  # type: ignore[no-untyped-call]
-    target.write_text(notebook_html(nb, title), encoding="utf-8")
-    return target
+    return (exporter or ReportExporter()).write(nb, target, title, pdf=pdf)

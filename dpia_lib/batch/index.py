@@ -1,8 +1,9 @@
-"""``reports/index.html``: one row per report with its verdict and highest residual risk, and every
-failure with the failing cell. Every string is escaped; no timestamps (the page depends only on the
+"""``reports/index.html``: one row per activity of the register with its verdict (and the reason when
+the officer overrode it), DPIA status, sign-off, highest residual risk and links to its HTML and PDF
+report (or why there is none), and every failure with the failing cell. Every string is escaped; no timestamps (the page depends only on the
 register, the parameters and the outcome).
 
->>> page = index_html([IndexEntry("a", "A <b>", "required", False, "limited", "a.html", None)],
+>>> page = index_html([IndexEntry("a", "A <b>", "required", False, "limited", "a.html", None, pdf="a.pdf")],
 ...                   title="DPIA", language="en", as_of="2026-11-01", register_link="register.html")
 >>> '<a href="a.html">A &lt;b&gt;</a>' in page
 True
@@ -12,12 +13,15 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from dpia_lib.register import Register
 from dpia_lib.report.labels import load_labels
+from dpia_lib.report.wording import cite_inline
+from dpia_lib.screening import Screening
 
-__all__ = ["IndexEntry", "index_html", "write_index"]
+__all__ = ["IndexEntry", "index_columns", "index_html", "write_index"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,13 @@ class IndexEntry:
     highest_residual: str
     link: str | None
     failure: str | None
+    #: The officer's reason when the verdict is overridden.
+    override_reason: str = ""
+    #: The DPIA status and sign-off, already worded in the index's language.
+    dpia_status: str = ""
+    sign_off: str = ""
+    #: The PDF beside the HTML report.
+    pdf: str | None = None
 
 
 _STYLE = (
@@ -52,15 +63,27 @@ def index_html(
     rows = []
     for entry in entries:
         name = f'<a href="{e(entry.link)}">{e(entry.name)}</a>' if entry.link else e(entry.name)
-        verdict = e(labels.get(f"verdict-{entry.verdict}", language)) if entry.verdict else ""
+        verdict = e(labels.get(f"verdict-{entry.verdict}", language)) if entry.verdict else "—"
         if entry.overridden:
-            verdict += f" ({t('overridden').lower()})"
-        failure = f'<span class="failed">{t("failed")}: {e(entry.failure)}</span>' if entry.failure else ""
-        rows.append(f"<tr><td><code>{e(entry.activity)}</code></td><td>{name}</td><td>{verdict}</td>"
-                    f"<td>{e(entry.highest_residual)}</td><td>{failure}</td></tr>")
-    register = f'<p><a href="{e(register_link)}">{t("register-title")}</a></p>' if register_link else ""
-    head = (f"<tr><th>id</th><th>{t('activity')}</th><th>{t('verdict')}</th>"
-            f"<th>{t('highest-residual')}</th><th>{t('report')}</th></tr>")
+            verdict += f" ({t('overridden').lower()}"
+            verdict += (f"; {t('override-reason')}: {e(cite_inline(entry.override_reason, language))})"
+                        if entry.override_reason else ")")
+        if entry.failure:
+            reports = f'<span class="failed">{t("failed")}: {e(entry.failure)}</span>'
+        elif entry.link:
+            reports = f'<a href="{e(entry.link)}">HTML</a>'
+            reports += f' · <a href="{e(entry.pdf)}">PDF</a>' if entry.pdf else ""
+        else:
+            reports = t("no-report")
+        rows.append(f"<tr><td>{name}</td><td>{verdict}</td><td>{e(entry.dpia_status or '—')}</td>"
+                    f"<td>{e(entry.sign_off or '—')}</td><td>{e(entry.highest_residual)}</td><td>{reports}</td></tr>")
+    register = ""
+    if register_link:
+        pdf = register_link.rsplit(".", 1)[0] + ".pdf"
+        register = (f'<p><a href="{e(register_link)}">{t("register-title")}</a>'
+                    f' (<a href="{e(pdf)}">PDF</a>)</p>')
+    head = (f"<tr><th>{t('activity')}</th><th>{t('verdict')}</th><th>{t('dpia-status-col')}</th>"
+            f"<th>{t('sign-off-col')}</th><th>{t('highest-residual')}</th><th>{t('links')}</th></tr>")
     return (
         f'<!DOCTYPE html>\n<html lang="{e(language)}"><head><meta charset="utf-8">'
         f"<title>{e(title)}</title><style>{_STYLE}</style></head><body>"
@@ -76,3 +99,22 @@ def write_index(
     path.write_text(index_html(entries, title=title, language=language, as_of=as_of, register_link=register_link),
                     encoding="utf-8")
     return path
+
+
+def index_columns(entry: IndexEntry, register: Register, screening: Screening, language: str) -> IndexEntry:
+    """``entry`` with the index's worded columns of its activity: override reason, DPIA status, sign-off
+    and the PDF beside its HTML report (when the report was written)."""
+    act = register.activities[entry.activity]
+    record = register.dpias.get(entry.activity)
+    override = act.screening_override
+    if record is not None and record.sign_off is not None:
+        signed = f"{_word('decision-' + record.sign_off.decision, language)}, {record.sign_off.date.isoformat()}"
+    else:
+        signed = _word("no-sign-off", language)
+    return replace(entry, override_reason=override.reason if override is not None and screening.overridden else "",
+                   dpia_status=_word(f"dpia-status-{act.dpia.status.value}", language), sign_off=signed,
+                   pdf=f"{entry.link.rsplit('.', 1)[0]}.pdf" if entry.link else None)
+
+
+def _word(key: str, language: str) -> str:
+    return load_labels().get(key, language)

@@ -1,51 +1,63 @@
-"""A warm-kernel papermill engine: one kernel per worker runs many notebooks, reset between runs.
+"""A warm-kernel papermill engine: one kernel per thread runs many notebooks, reset between runs.
 
 Starting a kernel and importing pandas, matplotlib and networkx costs more than a DPIA report's own work.
-:class:`WarmKernelEngine` starts one kernel per process (and thread), imports ``dpia_lib``, pandas,
-matplotlib (with pyplot) and networkx in it once, and runs every notebook of that worker in it. Before each
-notebook the user state is reset, so no report can see another's variables:
+:class:`WarmKernelPool` starts one kernel per thread, imports ``dpia_lib``, pandas, matplotlib (with
+pyplot), networkx and the report code in it once (:data:`PRELOAD`), and :class:`WarmKernelEngine` runs every notebook of
+that thread in it. Before each notebook the user state is reset, so no report can see another's variables:
 
 - ``%reset -f`` empties the user namespace, ``In``/``Out`` and the output cache; the execution counter is set
   back to 1, so ``Out[n]`` numbers match a fresh kernel, in a new history session (as in a fresh kernel;
   reusing line numbers within one session makes IPython print a history error into whatever cell runs);
 - every matplotlib figure is closed (and the inline backend's queue emptied) and ``rcParams`` are restored to
   the values right after warm-up, when the inline backend is active as after a fresh kernel's first figure;
-- the working directory is set to the caller's current directory (as a fresh kernel would start there), or
-  to ``kernel_cwd`` when the caller passes that engine option (``dpia batch`` does: it runs notebooks on
-  several threads of one process, where changing the process's directory as papermill's ``cwd`` does would
-  race);
+- the working directory is set to ``kernel_cwd`` (an engine option; papermill's own ``cwd`` would change
+  this process's directory, which races when notebooks run on several threads), or to the caller's
+  current directory, where a fresh kernel would start;
 - ``sys.modules`` is left alone: imported modules stay imported, which is the point.
 
 When a kernel dies (a crash, ``os._exit`` in a cell) the notebook that was running fails as it would with
-papermill's default engine, and the next notebook gets a fresh kernel. A kernel whose reset fails is also
-replaced. Kernels use the IPC transport (a local socket file), not TCP.
+papermill's default engine, and the next notebook gets a fresh kernel. A kernel whose preload or reset
+fails is replaced too. Kernels use the IPC transport (a local socket file), not TCP, and keep their
+IPython history in memory, as papermill's default engine does.
 
-It is registered as the papermill engine ``dpia-warm`` (entry point ``papermill.engine``), so plain
-papermill users can use it: ``papermill.execute_notebook(src, dst, parameters=..., engine_name="dpia-warm")``.
+The engine is papermill's :class:`~papermill.engines.NBClientEngine`, given the pool's kernel manager
+and an ``on_notebook_start`` hook that preloads and resets. It is registered as the papermill engine
+``dpia-warm`` (entry point ``papermill.engine``). A caller that owns a pool passes it as the engine option
+``kernel_pool``; without one, the notebook runs in a preloaded kernel of its own, shut down afterwards::
 
-:func:`warm_up` starts and warms the calling thread's kernel ahead of its first notebook (``dpia batch``
-does so in the background while it loads the register); :func:`shutdown_warm_kernels` stops kernels.
+    with WarmKernelPool() as pool:
+        papermill.execute_notebook(src, dst, parameters=..., engine_name="dpia-warm", kernel_pool=pool)
 """
 
 from __future__ import annotations
 
-import atexit
+import logging
 import os
-import tempfile
+import queue
 import threading
-from collections.abc import Collection
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
 
+from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
-from nbclient.util import run_sync
+from jupyter_core.utils import ensure_event_loop, run_sync
 
-__all__ = ["PRELOAD", "WarmKernelEngine", "shutdown_warm_kernels", "warm_up"]
+from dpia_lib.errors import WarmKernelError
+
+__all__ = ["PRELOAD", "WarmKernelEngine", "WarmKernelPool"]  # noqa: F822 - WarmKernelEngine: see __getattr__
+
+log = logging.getLogger(__name__)
 
 #: Code run once in each new kernel: the imports every report needs.
 PRELOAD = """\
-import dpia_lib, pandas, networkx, matplotlib, matplotlib.pyplot
+import dpia_lib, dpia_lib.report, pandas, networkx, matplotlib, matplotlib.pyplot, IPython.display
 matplotlib.pyplot.close(matplotlib.pyplot.figure())  # loads the inline backend as a report's first figure would
 def _dpia_warm_reset(cwd, _rc=dict(matplotlib.rcParams)):
     import os, sys
@@ -66,223 +78,323 @@ def _dpia_warm_reset(cwd, _rc=dict(matplotlib.rcParams)):
     os.chdir(cwd)
 get_ipython()._dpia_warm_reset = _dpia_warm_reset
 del _dpia_warm_reset
+import gc; gc.freeze(); del gc  # the preloaded modules live as long as the kernel: keep the reset's gc from walking them
 """
 
 # Run (silently, outside the history) before every notebook: the reset function lives on the shell object,
 # not in the user namespace, so nothing of it remains there.
 _RESET = "get_ipython()._dpia_warm_reset({cwd!r})\n"
 
+#: IPython's history in memory, as papermill's default engine (nbclient) starts its kernels: concurrent
+#: kernels must not share one SQLite history file.
+_KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
 
-class WarmKernelError(RuntimeError):
-    """The warm kernel could not be prepared (its preload or reset failed)."""
+
+class _KeptClient(AsyncKernelClient):
+    """A kernel client used for every notebook of its kernel: connecting a new client costs a kernel-info
+    round trip and a wait until its IOPub subscription receives (up to a second or more per notebook)."""
+
+    def start_channels(self, *args: Any, **kwargs: Any) -> None:
+        if not self.channels_running:
+            super().start_channels(*args, **kwargs)
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        if not getattr(self, "_dpia_ready", False):
+            await super().wait_for_ready(timeout=timeout)
+            self._dpia_ready = True
+
+
+class _KeptKernelManager(AsyncKernelManager):
+    """A kernel manager whose :meth:`client` is always the same connected client.
+
+    Its kernel talks over an IPC socket file in Jupyter's runtime directory, as
+    :class:`dpia_lib.report.kernel.IpcKernelManager` (not imported here: this module is loaded as
+    papermill's plugin and by the batch before the report code).
+
+    nbclient neither closes a client of a kernel manager it was given nor shuts the kernel down (the
+    manager's owner decides the kernel's life); the pool closes both in :meth:`WarmKernelPool.discard`.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        from jupyter_core.paths import jupyter_runtime_dir
+
+        runtime = jupyter_runtime_dir()
+        os.makedirs(runtime, mode=0o700, exist_ok=True)
+        super().__init__(transport="ipc", ip=os.path.join(runtime, f"dpia-{uuid.uuid4().hex[:16]}-ipc"), **kwargs)
+        self.client_factory = _KeptClient
+        self.kept: Any = None
+
+    def client(self, **kwargs: Any) -> Any:
+        if self.kept is None:
+            self.kept = super().client(**kwargs)
+        return self.kept
+
+    def release_clients(self) -> None:
+        if self.kept is not None:
+            try:
+                self.kept.stop_channels()
+            except Exception as exc:  # noqa: BLE001 - the kernel may be gone; the next notebook gets a new one
+                log.debug("closing a kernel client failed (%s); its kernel is being replaced", exc)
+            self.kept = None
 
 
 @dataclass
 class _Warm:
-    """One kept kernel: its manager and the client connected to it."""
+    """One kept kernel: its manager, whether :data:`PRELOAD` ran in it, how many notebooks it ran."""
 
-    km: Any
-    kc: Any = None
+    km: _KeptKernelManager
+    preloaded: bool = False
     runs: int = 0
 
 
-_POOL: dict[tuple[str, int], _Warm] = {}
-_LOCK = threading.Lock()
-
-
-def _run_silently(client: Any, code: str) -> None:
-    """Execute ``code`` in the client's kernel outside the history; raise if it fails."""
-    msg_id = client.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
-    reply = client.wait_for_reply(msg_id)
-    content = reply["content"] if reply else {"status": "no reply"}
+async def _run_silently(kc: Any, code: str, timeout: float) -> None:
+    """Execute ``code`` in ``kc``'s kernel outside the history; :class:`WarmKernelError` if it fails, the
+    kernel dies or no reply comes within ``timeout`` seconds."""
+    msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            reply = await kc.get_shell_msg(timeout=1)
+        except queue.Empty:
+            if not await kc.is_alive():
+                raise WarmKernelError("warm kernel died during its setup") from None
+            if time.monotonic() > deadline:
+                raise WarmKernelError(f"warm kernel setup gave no reply in {timeout:.0f} s") from None
+            continue
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+    content = reply["content"]
     if content.get("status") != "ok":
-        raise WarmKernelError(f"warm kernel setup failed: {content.get('ename', '')} {content.get('evalue', '')}")
+        raise WarmKernelError(f"warm kernel setup failed: {content.get('ename', '')}: {content.get('evalue', '')}")
+
+
+class WarmKernelPool:
+    """The warm kernels of one batch run: one per thread and kernel name, shut down by :meth:`close`.
+
+    Use it as a context manager. :meth:`warm_up` starts and preloads the calling thread's kernel ahead of
+    its first notebook (the batch runs it on each worker thread while the register loads).
+
+    It is also the engine's declaration to the batch (entry point group ``dpia.batch_engine``, name
+    ``dpia-warm``), loaded without importing papermill.
+    """
+
+    #: The batch runs this engine's notebooks on threads of one process (kernels are separate processes,
+    #: and the engine never changes the process's working directory).
+    batch_threads: bool = True
+    #: ``dpia batch`` uses this engine unless told otherwise: byte-identical reports, isolated, fastest.
+    batch_default: bool = True
+
+    @classmethod
+    def open_batch_session(cls, kernel_name: str, start_timeout: float) -> WarmKernelPool:
+        """The kernels of one batch run."""
+        return cls(kernel_name, start_timeout)
+
+    @staticmethod
+    def batch_job_kwargs(cwd: Path) -> dict[str, Any]:
+        """Engine options for one notebook run in ``cwd`` without a pool shared by the batch."""
+        return {"kernel_cwd": str(cwd)}
+
+    def __init__(self, kernel_name: str = "python3", start_timeout: float = 60.0) -> None:
+        self.kernel_name = kernel_name
+        self.start_timeout = start_timeout
+        self._kernels: dict[tuple[str, int], _Warm] = {}
+        self._loops: dict[int, Any] = {}  # each thread's event loop (jupyter's run_sync made one), to close
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    @property
+    def kernel_pids(self) -> dict[int, int]:
+        """Thread ident → pid of that thread's running kernel."""
+        with self._lock:
+            pids = {thread: getattr(warm.km.provisioner, "pid", None) for (_, thread), warm in self._kernels.items()
+                    if warm.km.has_kernel}
+        return {thread: pid for thread, pid in pids.items() if isinstance(pid, int)}
+
+    def kernel(self, kernel_name: str | None = None) -> _Warm:
+        """The calling thread's kernel (started or not yet), replacing one that died."""
+        if self._closed:
+            raise WarmKernelError("the warm kernel pool is closed")
+        key = (kernel_name or self.kernel_name, threading.get_ident())
+        with self._lock:
+            warm = self._kernels.get(key)
+        if warm is not None and warm.km.has_kernel and not run_sync(warm.km.is_alive)():
+            log.info("warm kernel of thread %s died; starting a new one", key[1])
+            self.discard(warm)
+            warm = None
+        if warm is None:
+            warm = _Warm(km=_KeptKernelManager(kernel_name=key[0]))
+            with self._lock:
+                self._kernels[key] = warm
+                self._loops[key[1]] = ensure_event_loop()
+        return warm
+
+    def warm_up(self) -> bool:
+        """Start the calling thread's kernel and run :data:`PRELOAD` in it; returns whether it is ready.
+
+        Never raises: warming ahead is an optimisation. On failure the reason is logged, the kernel is
+        discarded and the thread's first notebook starts one (with papermill's error if that fails too).
+        """
+        warm: _Warm | None = None
+        try:
+            warm = self.kernel()
+            if warm.preloaded:
+                return True
+            if not warm.km.has_kernel:
+                run_sync(warm.km.start_kernel)(extra_arguments=list(_KERNEL_ARGUMENTS))
+            run_sync(self._preload)(warm)
+            return True
+        except Exception as exc:  # noqa: BLE001 - the first notebook starts a kernel itself
+            # After kill() (Ctrl-C, an invalid register) the failure is expected: not worth a warning.
+            log.log(logging.INFO if self._closed else logging.WARNING,
+                    "warming a kernel ahead failed (%s: %s); the first notebook starts one", type(exc).__name__, exc)
+            if warm is not None:
+                self.discard(warm)
+            return False
+
+    async def _preload(self, warm: _Warm) -> None:
+        kc = warm.km.client()
+        kc.start_channels()
+        await kc.wait_for_ready(timeout=self.start_timeout)
+        await _run_silently(kc, PRELOAD, self.start_timeout)
+        warm.preloaded = True
+
+    def notebook_start_hook(self, warm: _Warm, cwd: str) -> Any:
+        """nbclient's ``on_notebook_start`` hook: preload a new kernel, then reset it for the notebook."""
+        async def hook(notebook: Any = None) -> None:
+            kc = warm.km.client()
+            if not warm.preloaded:
+                await _run_silently(kc, PRELOAD, self.start_timeout)
+                warm.preloaded = True
+            await _run_silently(kc, _RESET.format(cwd=cwd), self.start_timeout)
+            warm.runs += 1
+
+        return hook
+
+    def discard(self, warm: _Warm) -> None:
+        """Stop a kept kernel and forget it (it may be dead already); the reasons of failures are logged."""
+        with self._lock:
+            for key in [k for k, v in self._kernels.items() if v is warm]:
+                del self._kernels[key]
+        warm.km.release_clients()
+        try:
+            if warm.km.has_kernel:
+                run_sync(warm.km.shutdown_kernel)(now=True)
+        except Exception as exc:  # noqa: BLE001 - a kernel that cannot be stopped may already be gone
+            log.warning("stopping a warm kernel failed: %s: %s", type(exc).__name__, exc)
+        try:
+            run_sync(warm.km.cleanup_resources)()
+        except Exception as exc:  # noqa: BLE001 - leftover connection files are harmless; say so
+            log.warning("removing a warm kernel's connection files failed: %s: %s", type(exc).__name__, exc)
+
+    def kill(self) -> None:
+        """Kill every kernel at once (from any thread): the notebooks running in them fail quickly, and
+        the pool hands out no more kernels."""
+        import signal
+
+        self._closed = True
+
+        for pid in self.kernel_pids.values():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:  # already gone: nothing to kill
+                continue
+
+    def close(self) -> None:
+        """Shut every kernel down and close the worker threads' event loops (call when the threads are done)."""
+        self._closed = True
+        with self._lock:
+            kept = list(self._kernels.values())
+        for warm in kept:
+            self.discard(warm)
+        current = threading.get_ident()
+        with self._lock:
+            loops = [loop for thread, loop in self._loops.items() if thread != current]
+            self._loops.clear()
+        for loop in loops:
+            if not loop.is_running() and not loop.is_closed():
+                loop.close()
+
+    # The batch's side of the engine (see dpia_lib.batch.execute.EngineSession).
+    def job_kwargs(self, cwd: Path) -> dict[str, Any]:
+        """papermill engine options for a notebook run in ``cwd`` with this pool's kernels."""
+        return {"kernel_pool": self, "kernel_cwd": str(cwd)}
+
+    def thread_initializer(self) -> None:
+        """Run on each worker thread as it starts: warm its kernel."""
+        self.warm_up()
+
+
+@contextmanager
+def _pool_for(pool: WarmKernelPool | None, kernel_name: str, start_timeout: float) -> Iterator[WarmKernelPool]:
+    if pool is not None:
+        yield pool
+        return
+    with WarmKernelPool(kernel_name, start_timeout) as own:
+        yield own
+
+
+def __getattr__(name: str) -> Any:
+    """``WarmKernelEngine``, built on first access.
+
+    papermill imports this module while it loads its engines' entry points, before
+    ``papermill.engines`` has finished importing; the engine class (a subclass of papermill's
+    ``NBClientEngine``) is therefore created when papermill (or anyone) first asks for it, not at import.
+    """
+    if name == "WarmKernelEngine":
+        return _engine_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @cache
-def _client_class() -> Any:
-    """papermill's notebook client on a kept kernel (built on first use: papermill imports this module
-    while it registers its engines, so this module must not import papermill at import time)."""
-    from papermill.clientwrap import PapermillNotebookClient
+def _engine_class() -> type:
+    from papermill.engines import NBClientEngine
 
-    class _WarmClient(PapermillNotebookClient):  # type: ignore[misc]
-        """Preload once per kernel, reset before the notebook's cells."""
+    class WarmKernelEngine(NBClientEngine):  # type: ignore[misc]
+        """papermill engine ``dpia-warm``: runs notebooks in a kept kernel, resetting user state between runs.
 
-        def __init__(self, nb_man: Any, warm: _Warm, cwd: str | None, **kwargs: Any) -> None:
-            super().__init__(nb_man, km=warm.km, **kwargs)
-            self.kc = warm.kc
-            self._warm = warm
-            self._cwd = cwd
+        Its own options: ``kernel_pool`` (a :class:`WarmKernelPool`; without one the notebook gets a
+        preloaded kernel of its own) and ``kernel_cwd`` (the kernel's working directory for this notebook).
+        """
 
-        def papermill_execute_cells(self) -> None:
-            if self._warm.kc is None:  # a new kernel: nbclient has just started it and its client
-                self._warm.kc = self.kc
-                _run_silently(self, PRELOAD)
-            _run_silently(self, _RESET.format(cwd=self._cwd or os.getcwd()))
-            self._warm.runs += 1
-            super().papermill_execute_cells()
+        #: Whether to save the output notebook after every cell as papermill's default engine does (about
+        #: 25 validated writes per report, a third of a warm report's time). Off: papermill writes the
+        #: finished notebook (or the one with the failing cell) once; only a kernel crash then leaves no
+        #: partial output.
+        save_progress: bool = False
 
-    return _WarmClient
+        @classmethod
+        def execute_notebook(cls, nb: Any, kernel_name: str, **kwargs: Any) -> Any:
+            """papermill's wrapper, without the save after every cell unless :attr:`save_progress`."""
+            if not cls.save_progress:
+                kwargs["output_path"] = None
+            return super().execute_notebook(nb, kernel_name, **kwargs)
 
-
-def _new_warm(kernel_name: str) -> _Warm:
-    km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc",
-                            ip=os.path.join(tempfile.gettempdir(), f"dpia-warm-{os.getpid()}-{threading.get_ident()}"))
-    return _Warm(km=km)
-
-
-def _discard(warm: _Warm) -> None:
-    """Stop a kept kernel and its client, ignoring errors (it may be dead already)."""
-    try:
-        if warm.kc is not None:
-            warm.kc.stop_channels()
-    except Exception:  # noqa: BLE001 - best effort on a kernel that may be gone
-        pass
-    try:
-        if warm.km.has_kernel:
-            run_sync(warm.km.shutdown_kernel)(now=True)
-    except Exception:  # noqa: BLE001
-        pass
-    try:
-        run_sync(warm.km.cleanup_resources)()
-    except Exception:  # noqa: BLE001
-        pass
-
-
-def _kernel_for(kernel_name: str) -> tuple[tuple[str, int], _Warm]:
-    key = (kernel_name, threading.get_ident())
-    with _LOCK:
-        warm = _POOL.get(key)
-        if warm is not None and not (warm.km.has_kernel and run_sync(warm.km.is_alive)()):
-            _discard(warm)
-            warm = None
-        if warm is None:
-            warm = _POOL[key] = _new_warm(kernel_name)
-    return key, warm
-
-
-def warm_up(kernel_name: str = "python3", start_timeout: float = 60.0) -> bool:
-    """Start the calling thread's kernel (if it has none) and run :data:`PRELOAD` in it; never raises.
-
-    Returns whether the kernel is ready. On failure the kernel is discarded, and the thread's first
-    notebook starts one as usual (with papermill's error if that fails too).
-    """
-    key, warm = _kernel_for(kernel_name)
-    if warm.kc is not None:
-        return True
-    kc: Any = None
-    try:
-        run_sync(warm.km.start_kernel)()
-        kc = warm.km.client()
-        kc.start_channels()
-        run_sync(kc.wait_for_ready)(timeout=start_timeout)
-        kc.allow_stdin = False
-        msg_id = kc.execute(PRELOAD, silent=True, store_history=False, allow_stdin=False)
-        reply = run_sync(kc.get_shell_msg)(timeout=start_timeout)
-        while reply["parent_header"].get("msg_id") != msg_id:
-            reply = run_sync(kc.get_shell_msg)(timeout=start_timeout)
-        if reply["content"].get("status") != "ok":
-            raise WarmKernelError(f"warm kernel setup failed: {reply['content'].get('evalue', '')}")
-        warm.kc = kc
-        return True
-    except Exception:  # noqa: BLE001 - warming is an optimisation; the first notebook starts a kernel itself
-        with _LOCK:
-            if kc is not None and warm.kc is None:
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str,
+                                     kernel_pool: WarmKernelPool | None = None, kernel_cwd: str | None = None,
+                                     **kwargs: Any) -> Any:
+            """Execute the parameterised notebook of ``nb_man`` in the calling thread's warm kernel."""
+            start_timeout = float(kwargs.get("start_timeout", 60))
+            with _pool_for(kernel_pool, kernel_name, start_timeout) as pool:
+                warm = pool.kernel(kernel_name)
+                if not warm.km.has_kernel:
+                    run_sync(warm.km.start_kernel)(extra_arguments=list(_KERNEL_ARGUMENTS))
                 try:
-                    kc.stop_channels()
-                except Exception:  # noqa: BLE001 - best effort on a client that may be closed
-                    pass
-            _discard(warm)
-            if _POOL.get(key) is warm:
-                del _POOL[key]
-        return False
+                    return super().execute_managed_notebook(
+                        nb_man, kernel_name, km=warm.km,
+                        on_notebook_start=pool.notebook_start_hook(warm, kernel_cwd or os.getcwd()), **kwargs)
+                except BaseException:
+                    # A dead kernel, a timeout, a failed reset or an interrupt: never reuse this kernel; the
+                    # next notebook gets a fresh one. (Errors inside cells do not come here: papermill
+                    # records them in the notebook.)
+                    pool.discard(warm)
+                    raise
 
-
-def shutdown_warm_kernels(threads: Collection[int] | None = None) -> None:
-    """Shut down the kernels this process keeps for ``threads`` (thread idents; default: all of them).
-
-    Done for all at exit; ``dpia batch`` does it for its own threads when the batch ends.
-    """
-    with _LOCK:
-        for key in [k for k in _POOL if threads is None or k[1] in threads]:
-            _discard(_POOL.pop(key))
-
-
-atexit.register(shutdown_warm_kernels)
-
-
-class WarmKernelEngine:
-    """papermill engine ``dpia-warm``: runs notebooks in a kept kernel, resetting user state between runs.
-
-    It has the interface of ``papermill.engines.Engine`` (whose generic methods it borrows) without
-    subclassing it at import time, for the reason given in :func:`_client_class`.
-    """
-
-    #: Whether to save the output notebook after every cell as papermill's default engine does (about 25
-    #: validated writes per report, a third of a warm report's time). Off: papermill writes the finished
-    #: notebook (or the one with the failing cell) once; only a kernel crash then leaves no partial output.
-    save_progress: bool = False
-
-    @classmethod
-    def execute_notebook(cls, nb: Any, kernel_name: str, **kwargs: Any) -> Any:
-        """papermill's generic wrapper (progress, output saving) around :meth:`execute_managed_notebook`."""
-        from papermill.engines import Engine
-
-        if not cls.save_progress:
-            kwargs["output_path"] = None
-        return Engine.execute_notebook.__func__(cls, nb, kernel_name, **kwargs)
-
-    @classmethod
-    def nb_kernel_name(cls, nb: Any, name: str | None = None) -> Any:
-        """The kernel name to use (papermill's rule)."""
-        from papermill.engines import Engine
-
-        return Engine.nb_kernel_name.__func__(cls, nb, name)
-
-    @classmethod
-    def nb_language(cls, nb: Any, language: str | None = None) -> Any:
-        """The notebook's language (papermill's rule)."""
-        from papermill.engines import Engine
-
-        return Engine.nb_language.__func__(cls, nb, language)
-
-    @classmethod
-    def execute_managed_notebook(
-        cls,
-        nb_man: Any,
-        kernel_name: str,
-        log_output: bool = False,
-        stdout_file: Any = None,
-        stderr_file: Any = None,
-        start_timeout: float = 60,
-        execution_timeout: float | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        """Execute the parameterised notebook of ``nb_man`` in this worker's warm kernel."""
-        from papermill.log import logger
-        from papermill.utils import merge_kwargs, remove_args
-
-        cwd = kwargs.pop("kernel_cwd", None)
-        kwargs = remove_args(["input_path"], **kwargs)
-        safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
-        final_kwargs = merge_kwargs(
-            safe_kwargs,
-            timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
-            startup_timeout=start_timeout,
-            kernel_name=kernel_name,
-            log=logger,
-            log_output=log_output,
-            stdout_file=stdout_file,
-            stderr_file=stderr_file,
-        )
-        key, warm = _kernel_for(kernel_name)
-        try:
-            return _client_class()(nb_man, warm, cwd, **final_kwargs).execute()
-        except BaseException:
-            # A dead kernel, a timeout or an interrupt: never reuse this kernel; the next notebook gets a
-            # fresh one. (Errors inside cells do not come here: papermill records them in the notebook.)
-            with _LOCK:
-                _discard(warm)
-                if _POOL.get(key) is warm:
-                    del _POOL[key]
-            raise
+    return WarmKernelEngine

@@ -17,7 +17,9 @@ from dpia_lib.errors import DpiaError, ParameterError
 __all__ = ["build_parser", "main"]
 
 #: Modules of dpia_lib.cli that contribute subcommands, in help order.
-COMMAND_MODULES: tuple[str, ...] = ("register_cmds", "engine_cmds", "edit_cmds", "batch_cmds")
+COMMAND_MODULES: tuple[str, ...] = (
+    "init_cmds", "register_cmds", "engine_cmds", "scan_cmds", "batch_cmds", "exchange_cmds",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

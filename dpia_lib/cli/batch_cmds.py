@@ -1,5 +1,7 @@
 """``dpia batch``: run the DPIA notebook for every activity that needs a DPIA, plus the register
-overview, and write ``reports/`` (executed notebooks, HTML reports, ``index.html``)."""
+overview, and write ``reports/`` (executed notebooks, HTML reports, ``index.html``) as a whole.
+
+Ctrl-C stops the batch with exit code 130 and one line, leaving the previous output folder unchanged."""
 
 from __future__ import annotations
 
@@ -39,10 +41,14 @@ def add_parsers(sub: Any) -> None:
                    help="report on this activity (repeatable); default: those that need a DPIA")
     p.add_argument("--all", action="store_true", dest="all_activities", help="report on every activity")
     p.add_argument("--language", choices=("nl", "en"), default="nl")
+    p.add_argument("--template", choices=("model", "cnil"), default="model",
+                   help="report structure: Model DPIA Rijksdienst (default) or CNIL PIA order")
     p.add_argument("--as-of", default=None, metavar="DATE",
                    help="reference date, YYYY-MM-DD (default: today); fix it for reproducible reports")
     p.add_argument("--engine", default=None, metavar="NAME",
-                   help="papermill engine (default: papermill's own, a fresh kernel per report)")
+                   help="papermill engine by name (default: the registered engine that declares itself the "
+                        "batch's default, dpia-warm: warm kernels reset between reports; 'nbclient': "
+                        "papermill's own, a fresh kernel per report)")
     p.add_argument("--executor", default="local", metavar="NAME",
                    help="where notebooks run (default: local, a pool of processes)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
@@ -70,10 +76,15 @@ def _batch(args: argparse.Namespace) -> int:
     options = BatchOptions(
         register=Path(args.register), out=Path(args.out), workers=args.workers,
         activities=tuple(args.activity), all_activities=args.all_activities, language=args.language,
+        template=args.template,
         as_of=args.as_of, executor=args.executor, executor_options=executor_options,
         execution=ExecutionOptions(engine=args.engine),
     )
-    result = run_batch(options, progress=not args.no_progress and sys.stderr.isatty())
+    try:
+        result = run_batch(options, progress=not args.no_progress and sys.stderr.isatty())
+    except KeyboardInterrupt:
+        print(f"dpia batch: interrupted; {args.out} is unchanged", file=sys.stderr)
+        return 130
     ok = [r for r in result.results if r.ok]
     for failure in result.failures:
         print(f"FAILED {failure.format()}", file=sys.stderr)

@@ -11,9 +11,9 @@ import datetime as dt
 import sys
 from typing import Any
 
-from dpia_lib.cli.common import add_register_option, print_json
+from dpia_lib.cli.common import add_register_option, load_analysis, print_json
 from dpia_lib.findings import Severity, at_or_above
-from dpia_lib.loading import load_register
+from dpia_lib.report.cli_text import finding_line, risks_text, screening_text
 from dpia_lib.risk import assess_risks
 from dpia_lib.rules import check
 from dpia_lib.screening import Screening, screen, screen_activity
@@ -26,12 +26,14 @@ def add_parsers(sub: Any) -> None:
     p = sub.add_parser("screen", help="does each activity need a DPIA (WP248, AP list, art. 35(3))")
     add_register_option(p)
     p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--language", choices=("nl", "en"), default="nl", help="language of the text output")
     p.add_argument("--activity", metavar="ID", help="screen only this activity")
     p.set_defaults(func=_screen)
 
     p = sub.add_parser("check", help="run every rule; exit 1 on a finding at or above --fail-on")
     add_register_option(p)
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--language", choices=("nl", "en"), default="nl", help="language of the text output")
     p.add_argument("--fail-on", choices=[s.value for s in Severity], default="high",
                    help="lowest severity that makes the command exit 1 (default: high)")
     p.add_argument("--as-of", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
@@ -42,6 +44,7 @@ def add_parsers(sub: Any) -> None:
     add_register_option(p)
     p.add_argument("--activity", metavar="ID", required=True, help="the activity to assess")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--language", choices=("nl", "en"), default="nl", help="language of the text output")
     p.set_defaults(func=_risks)
 
 
@@ -56,7 +59,7 @@ def screening_table(screenings: list[Screening]) -> str:
 
 
 def _screen(args: argparse.Namespace) -> int:
-    register = load_register(args.register, args.data)
+    register = load_analysis(args)  # the register with its flow graph
     if args.activity:
         screenings = [screen_activity(register, args.activity)]
     else:
@@ -64,42 +67,29 @@ def _screen(args: argparse.Namespace) -> int:
     if args.format == "json":
         print_json([s.as_dict() for s in screenings])
     else:
-        print(screening_table(screenings))
+        print(screening_text(register.register, screenings, args.language))
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
-    register = load_register(args.register, args.data)
+    register = load_analysis(args)  # the register with its flow graph
     findings = check(register, args.as_of or dt.date.today())
     failing = at_or_above(findings, args.fail_on)
     if args.format == "json":
         print_json([f.as_dict() for f in findings])
     else:
         for finding in findings:
-            print(finding.format())
+            print(finding_line(register.register, finding, args.language))
         counts = ", ".join(f"{sum(f.severity == s for f in findings)} {s.value}" for s in reversed(Severity))
         print(f"{len(findings)} finding(s): {counts}; {len(failing)} at or above {args.fail_on}", file=sys.stderr)
     return 1 if failing else 0
 
 
 def _risks(args: argparse.Namespace) -> int:
-    register = load_register(args.register, args.data)
+    register = load_analysis(args)  # the register with its flow graph
     assessment = assess_risks(register, args.activity)
     if args.format == "json":
         print_json(assessment.as_dict())
         return 0
-    print(f"{assessment.activity}: highest residual risk "
-          f"{assessment.highest_residual.name if assessment.highest_residual else '-'}")
-    for r in assessment.risks:
-        print(f"- {r.event}: inherent {r.inherent.name} (L{r.inherent.likelihood}/S{r.inherent.severity}), "
-              f"residual {r.residual.name} (L{r.residual.likelihood}/S{r.residual.severity}), "
-              f"planned {r.planned.name} (L{r.planned.likelihood}/S{r.planned.severity})")
-        for driver in r.drivers:
-            print(f"    {driver}")
-        if r.measures_applied:
-            print(f"    measures: {', '.join(r.measures_applied)}")
-        if r.measures_planned:
-            print(f"    planned: {', '.join(r.measures_planned)}")
-    for a in assessment.actions:
-        print(f"action: {a.measure} ({a.owner}, due {a.due}, {a.status})")
+    print(risks_text(register.register, assessment, args.language))
     return 0

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from dpia_lib.art30 import art30_table
-from dpia_lib.cli.common import add_register_option, print_json
+from dpia_lib.cli.common import add_register_option, load_analysis, loading_gc, print_json
 from dpia_lib.validation import validate_register
 
 __all__ = ["add_parsers"]
@@ -28,7 +28,8 @@ def add_parsers(sub: Any) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    result = validate_register(args.register, args.data)
+    with loading_gc():
+        result = validate_register(args.register, args.data)
     if args.format == "json":
         print_json([p.as_dict() for p in result.problems])
     else:
@@ -42,9 +43,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _register(args: argparse.Namespace) -> int:
-    from dpia_lib.loading import load_register
-
-    table = art30_table(load_register(args.register, args.data), language=args.language)
+    table = art30_table(load_analysis(args).register, language=args.language)
     if args.format == "csv":
         table.to_csv(sys.stdout)
     else:

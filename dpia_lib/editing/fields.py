@@ -10,8 +10,8 @@ none of these fits), the choices, the description as help, and the nested fields
 
 >>> from dpia_lib.records import Activity
 >>> specs = {s.name: s for s in field_specs(Activity)}
->>> specs["dossier"].kind, specs["dossier"].choices[:2]
-('choice', ('process-file', 'special-file'))
+>>> specs["dossier"].kind, specs["dossier"].source
+('ref', 'dossiers')
 >>> specs["categories"].kind, specs["categories"].source, specs["last_review"].kind
 ('refs', 'categories', 'date')
 >>> specs["purposes"].kind, [c.name for c in specs["purposes"].children][:3]
@@ -59,6 +59,9 @@ REFERENCES: dict[str, str] = {
     "to": "nodes",
     "activity": "activities",
     "event": "risks",
+    "kind": "party_kinds",
+    "dossier": "dossiers",
+    "channel": "channels",
 }
 #: Reference fields whose name means something else in some records (a party's ``role`` is a choice).
 _ROLE_REFERENCE_MODELS = {"Signatory"}
@@ -231,6 +234,6 @@ def field_specs(model: type[BaseModel]) -> list[FieldSpec]:
 
     >>> from dpia_lib.records import Party
     >>> [s.kind for s in field_specs(Party)]
-    ['line', 'text', 'choice', 'choice', 'line', 'model', 'choice', 'long']
+    ['line', 'text', 'ref', 'choice', 'line', 'model', 'choice', 'long', 'models']
     """
     return list(_children(model, 0))

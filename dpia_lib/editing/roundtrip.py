@@ -29,12 +29,14 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.scalarstring import ScalarString
+from ruamel.yaml.scalarstring import ScalarString, SingleQuotedScalarString
+from yaml.resolver import Resolver
 
 from dpia_lib.errors import ParameterError
 from dpia_lib.yamlio import MAX_DEPTH
 
-__all__ = ["MAX_ITEMS", "MAX_TEXT", "dump_rt", "load_rt", "make_yaml", "merge_rt", "minimal_text", "to_plain", "to_rt"]
+__all__ = ["MAX_ITEMS", "MAX_TEXT", "dump_rt", "load_rt", "make_yaml", "merge_rt", "minimal_text", "needs_quotes",
+           "to_plain", "to_rt"]
 
 #: Longest text the editor writes (the longest register field allows 20 000 characters; more would only
 #: make the YAML emitter crawl).
@@ -169,6 +171,35 @@ def to_plain(node: Any) -> Any:
     return node
 
 
+#: Plain words YAML 1.1 reads as booleans that PyYAML's resolver leaves out (the spec's y/n forms).
+_YAML11_BOOL_EXTRA = frozenset({"y", "Y", "n", "N"})
+
+
+def needs_quotes(text: str) -> bool:
+    """Whether a reader of YAML 1.1 (PyYAML, which loads the register) would read ``text``, written
+    plain, as something other than text: a boolean (``no``, ``on``, ``Off``, ``y``), a number (``1e3``,
+    ``0x1F``), a base-60 number (``1:30:00``), a date, or null.
+
+    ruamel.yaml writes YAML 1.2, in which these are plain text, so :func:`to_rt` quotes them.
+
+    >>> [w for w in ("no", "on", "Off", "yes", "y", "1:30:00", "2026-01-01", "~", "name", "no way") if needs_quotes(w)]
+    ['no', 'on', 'Off', 'yes', 'y', '1:30:00', '2026-01-01', '~']
+    """
+    if text in _YAML11_BOOL_EXTRA:
+        return True
+    candidates = Resolver.yaml_implicit_resolvers.get(text[:1] if text else "", [])
+    candidates = [*candidates, *Resolver.yaml_implicit_resolvers.get(None, [])]
+    return any(regexp.match(text) is not None for _tag, regexp in candidates)
+
+
+def _text(value: str) -> str:
+    """``value`` as a single-quoted scalar when YAML 1.1 would read it plain as something else."""
+    if isinstance(value, ScalarString) or not needs_quotes(value):
+        return value
+    quoted: str = SingleQuotedScalarString(value)
+    return quoted
+
+
 def _scalar(value: Any) -> bool:
     return value is None or isinstance(value, (str, int, float, bool, dt.date))
 
@@ -179,10 +210,12 @@ def to_rt(value: Any, _depth: int = 0) -> Any:
     Mappings and lists holding only scalars are written in flow style (``{nl: ..., en: ...}``,
     ``[a, b]``); the rest in block style. Anything that is not YAML data raises :class:`ParameterError`.
 
-    >>> print(dump_rt(to_rt({"name": {"nl": "N", "en": "E"}, "tags": ["a", "b"], "n": 1})), end="")
-    name: {nl: N, en: E}
-    tags: [a, b]
-    n: 1
+    Text that YAML 1.1 would read as something else (:func:`needs_quotes`) is quoted.
+
+    >>> print(dump_rt(to_rt({"name": {"nl": "Nee", "en": "no"}, "tags": ["a", "1:30"], "n_": 1})), end="")
+    name: {nl: Nee, en: 'no'}
+    tags: [a, '1:30']
+    n_: 1
     """
     if _depth > MAX_DEPTH:
         raise ParameterError(f"value nested deeper than {MAX_DEPTH} levels")
@@ -197,7 +230,7 @@ def to_rt(value: Any, _depth: int = 0) -> Any:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise ParameterError(f"mapping keys must be text, not {type(key).__name__}")
-            out[key] = to_rt(item, _depth + 1)
+            out[_text(key)] = to_rt(item, _depth + 1)
         if out and all(_scalar(v) for v in out.values()):
             out.fa.set_flow_style()
         return out
@@ -208,6 +241,8 @@ def to_rt(value: Any, _depth: int = 0) -> Any:
         return seq
     if isinstance(value, dt.datetime):
         raise ParameterError("a date is expected, not a date and time")
+    if isinstance(value, str):
+        return _text(value)
     if _scalar(value):
         if isinstance(value, float) and math.isnan(value):
             raise ParameterError("NaN is not a register value")
@@ -239,7 +274,7 @@ def merge_rt(old: Any, new: Any) -> Any:
                 if merged is not old[key]:
                     old[key] = merged
             else:
-                old[key] = to_rt(value)
+                old[_text(key)] = to_rt(value)
         return old
     if isinstance(old, CommentedSeq) and isinstance(new, (list, tuple)):
         items = list(new)

@@ -30,10 +30,11 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from dpia_lib.diagnostics import Problem
-from dpia_lib.editing.audit import append_audit
+from dpia_lib.editing.audit import AuditError, append_audit
 from dpia_lib.errors import ConflictError, SaveError
 
 __all__ = [
@@ -69,10 +70,17 @@ class Fingerprint:
 
 
 def read_with_fingerprint(path: Path) -> tuple[bytes, Fingerprint] | None:
-    """The file's bytes and their fingerprint, read in one go (None when the file does not exist)."""
+    """The file's bytes and their fingerprint, read in one go (None when the file does not exist).
+
+    Only a regular file is read: a device or named pipe (which could be read forever, or block) raises
+    :class:`SaveError` naming it.
+    """
     try:
-        with open(path, "rb") as handle:
+        # O_NONBLOCK: opening a named pipe does not wait for a writer
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
             stat = os.fstat(handle.fileno())
+            if not S_ISREG(stat.st_mode):
+                raise SaveError(f"{path}: not a regular file (a device, pipe or folder); only regular files are read")
             data = handle.read()
     except FileNotFoundError:
         return None
@@ -134,6 +142,9 @@ def _write_temp(target: Path, data: bytes) -> Path:
         while view:
             view = view[os.write(fd, view):]
         os.fsync(fd)
+    except BaseException:
+        temp.unlink(missing_ok=True)  # e.g. the disk filled up part-way: leave no partial temporary file
+        raise
     finally:
         os.close(fd)
     return temp
@@ -200,13 +211,58 @@ def commit_save(
     save_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}"
     rels = sorted(str(p.relative_to(root)) for p in [*contents, *removals])
     append_audit(root, {"event": "save-started", "save_id": save_id, "who": who, "files": rels})
-    written = write_files(contents, removals, expected=expected)
-    append_audit(root, {
-        "event": "save-completed", "save_id": save_id, "who": who,
-        "files_written": [str(p.relative_to(root)) for p in written],
-        "changes": list(changes),
-    })
+    old = _keep_old_versions([*contents, *removals])  # a save whose audit entry fails is undone
+    try:
+        written = write_files(contents, removals, expected=expected)
+        append_audit(root, {
+            "event": "save-completed", "save_id": save_id, "who": who,
+            "files_written": [str(p.relative_to(root)) for p in written],
+            "changes": list(changes),
+        })
+    except AuditError:
+        _put_back(old)
+        raise
+    finally:
+        for kept in old.values():
+            if kept is not None:
+                kept.unlink(missing_ok=True)
     return written
+
+
+def _keep_old_versions(targets: Iterable[Path]) -> dict[Path, Path | None]:
+    """A hard link to each existing target's current version (None for a target that does not exist yet).
+
+    A link takes no room for data, so a save can be undone on a full disk. The links are named like
+    temporary files, which the loader never reads and :func:`sweep_temp_files` removes if left behind.
+    """
+    kept: dict[Path, Path | None] = {}
+    try:
+        for target in targets:
+            link = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+            try:
+                os.link(target, link)
+            except FileNotFoundError:
+                kept[target] = None
+                continue
+            kept[target] = link
+            os.utime(link)  # young, so that a sweep by another process leaves it alone during this save
+    except OSError as exc:
+        for made in kept.values():
+            if made is not None:
+                made.unlink(missing_ok=True)
+        raise SaveError(f"save failed before any file was replaced: cannot keep the old version: {exc}") from None
+    return kept
+
+
+def _put_back(kept: Mapping[Path, Path | None]) -> None:
+    """Undo a save: every target back to its kept version, or removed when it did not exist before."""
+    for target, link in sorted(kept.items()):
+        if link is not None:
+            os.replace(link, target)
+        else:
+            target.unlink(missing_ok=True)
+    for folder in sorted({target.parent for target in kept}):
+        _fsync_dir(folder)
 
 
 def sweep_temp_files(root: Path, older_than: float = 3600.0) -> list[Path]:

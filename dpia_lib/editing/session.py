@@ -66,8 +66,9 @@ from dpia_lib.editing.save import (
 from dpia_lib.errors import ConflictError, ParameterError, RegisterError, SaveError
 from dpia_lib.findings import Finding
 from dpia_lib.incremental import IncrementalChecker
-from dpia_lib.loading import DEFAULT_DATA_DIR
 from dpia_lib.register import Register
+from dpia_lib.resources import data_dir_for
+from dpia_lib.scan import ALLOW_FILE
 from dpia_lib.screening import Screening
 from dpia_lib.validation import validate_register
 from dpia_lib.yamlio import MAX_FILE_BYTES, format_loc
@@ -203,10 +204,7 @@ class EditSession:
     def __init__(self, register_dir: Path | str = "ropa", data_dir: Path | str | None = None,
                  *, user: str | None = None, as_of: dt.date | None = None) -> None:
         self.root = Path(register_dir)
-        if data_dir is None:
-            beside = self.root.parent / "data"
-            data_dir = beside if (beside / "categories.yaml").is_file() else DEFAULT_DATA_DIR
-        self.data_dir = Path(data_dir)
+        self.data_dir = data_dir_for(self.root, data_dir)
         self.user = configured_user(user)
         self.as_of = as_of or dt.date.today()
         self._state = _State()
@@ -222,7 +220,7 @@ class EditSession:
         for folder in ("activities", "dpias"):
             rels += [f"{folder}/{p.name}" for p in sorted((self.root / folder).glob("*.yaml"))
                      if not p.name.startswith(".")]
-        return rels
+        return rels + ([ALLOW_FILE] if (self.root / ALLOW_FILE).is_file() else [])  # the scan's allow-list
 
     def _read(self, rel: str) -> RegisterFile | None:
         found = read_with_fingerprint(self.root / rel)

@@ -150,6 +150,7 @@ class EditorApp:
     # ----------------------------------------------------------------- layout
     def _build(self) -> None:
         t = self.texts
+        self._pending: str | None = None  # the record to open once the kind toggle has switched
         self.heading = w.HTML(f"<h2 style='margin:4px 0'>{html.escape(t.t('title'))}</h2>")
         self.language = w.ToggleButtons(options=[("NL", "nl"), ("EN", "en")], value=t.language,
                                         style={"button_width": "48px"})
@@ -257,6 +258,7 @@ class EditorApp:
             pool = {"roles": {r.id: r for r in register.organisation.roles}, "parties": register.parties,
                     "systems": register.systems, "activities": register.activities, "measures": cat.measures,
                     "categories": cat.categories, "data_subjects": cat.data_subjects,
+                    "party_kinds": cat.party_kinds, "dossiers": cat.dossiers, "channels": cat.channels,
                     "risks": getattr(cat, "risks", {}) or {}}.get(source, {})
         out = []
         for ident, entry in pool.items():
@@ -286,7 +288,7 @@ class EditorApp:
             self._render()
 
     def _take_pending(self) -> str | None:
-        ident, self._pending = getattr(self, "_pending", None), None
+        ident, self._pending = self._pending, None
         return ident
 
     def open_tab(self, section: str) -> None:

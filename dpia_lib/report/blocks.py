@@ -39,10 +39,13 @@ class Paragraph:
 
     text: str
     lead: str = ""
+    #: CSS class of the paragraph (``marker``: where the DPIA answers a point of art. 35(7); ``note``).
+    css: str = ""
 
     def html(self) -> str:
         lead = f"<strong>{html.escape(self.lead)}:</strong> " if self.lead else ""
-        return f"<p>{lead}{html.escape(self.text)}</p>"
+        css = f' class="{html.escape(self.css)}"' if self.css else ""
+        return f"<p{css}>{lead}{html.escape(self.text)}</p>"
 
     def text_lines(self) -> list[str]:
         return [f"{self.lead}: {self.text}" if self.lead else self.text]
@@ -70,7 +73,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def html_table(frame: pd.DataFrame, *, index: bool = False) -> str:
+def html_table(frame: pd.DataFrame, *, index: bool = False, css: str = "") -> str:
     """``frame`` as a plain HTML table, every header and cell escaped.
 
     >>> html_table(pd.DataFrame({"a": ["<x>"]}))
@@ -82,7 +85,8 @@ def html_table(frame: pd.DataFrame, *, index: bool = False) -> str:
     for key, row in zip(frame.index, frame.itertuples(index=False, name=None), strict=True):
         cells = ([_cell(key)] if index else []) + [_cell(v) for v in row]
         body.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    return f'<table class="dpia"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    classes = f"dpia {css}".strip()
+    return f'<table class="{classes}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
 @dataclass(frozen=True)
@@ -92,10 +96,12 @@ class Table:
     frame: pd.DataFrame = field(compare=False)
     caption: str = ""
     index: bool = False
+    #: Extra CSS classes of the table (``signatures``: room to sign; ``keep``: printed on one page).
+    css: str = ""
 
     def html(self) -> str:
-        caption = f"<p><strong>{html.escape(self.caption)}</strong></p>" if self.caption else ""
-        return caption + html_table(self.frame, index=self.index)
+        caption = f'<p class="caption">{html.escape(self.caption)}</p>' if self.caption else ""
+        return caption + html_table(self.frame, index=self.index, css=self.css)
 
     def text_lines(self) -> list[str]:
         lines = [self.caption] if self.caption else []
@@ -113,8 +119,9 @@ class Plot:
     figure: Figure = field(compare=False)
     alt: str
 
-    def _repr_png_(self) -> bytes:
-        return figure_bytes(self.figure, "png")
+    def _repr_png_(self) -> tuple[bytes, dict[str, str]]:
+        # the alt text travels in the output's metadata, where the report template reads it
+        return figure_bytes(self.figure, "png"), {"alt": self.alt}
 
     def html(self) -> str:
         data = base64.b64encode(figure_bytes(self.figure, "png")).decode("ascii")
@@ -137,10 +144,13 @@ class Section:
     title: str
     blocks: tuple[Block, ...] = ()
     level: int = 2
+    #: CSS class of the section (``wide``: printed on landscape pages, for tables with many columns).
+    css: str = ""
 
     def _repr_html_(self) -> str:
         inner = "".join(block.html() for block in self.blocks if not isinstance(block, Plot))
-        return f"<h{self.level}>{html.escape(self.title)}</h{self.level}>{inner}"
+        css = f' class="{html.escape(self.css)}"' if self.css else ""
+        return f"<section{css}><h{self.level}>{html.escape(self.title)}</h{self.level}>{inner}</section>"
 
     def __repr__(self) -> str:
         lines = [self.title, ("=" if self.level <= 2 else "-") * len(self.title)]

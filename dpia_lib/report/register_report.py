@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dpia_lib.art30 import art30_table
+from dpia_lib.art30 import art30_processor_table, art30_table
 from dpia_lib.diagnostics import Problem
 from dpia_lib.drawing import draw_flow_graph
 from dpia_lib.findings import Finding, Severity
@@ -23,10 +23,12 @@ from dpia_lib.law import PartyRole
 from dpia_lib.loading import DEFAULT_DATA_DIR, load_register_partial
 from dpia_lib.register import Register
 from dpia_lib.report.blocks import Block, Items, Paragraph, Plot, Section, Table
+from dpia_lib.report.document import register_version
 from dpia_lib.report.labels import check_language, load_labels
 from dpia_lib.report.parameters import check_as_of, check_register_dir
 from dpia_lib.report.summary import action_table, highest_residual_label
-from dpia_lib.report.tables import findings_table
+from dpia_lib.report.tables import findings_table, source_text
+from dpia_lib.report.wording import basis_text, from_event_text, period
 from dpia_lib.risk import assess_risks
 from dpia_lib.rules import check
 from dpia_lib.screening import Screening, screen
@@ -65,23 +67,75 @@ class RegisterReport:
 
     def title(self) -> Section:
         """Title: organisation, as-of date, number of activities."""
-        return Section(f"{self.t('register-title')}: {self.register.organisation.name}", (
+        title = f"{self.t('register-title')}: {self.register.organisation.name}"
+        running = f"{title} · {self.t('register-version')}: {register_version(self.register.root)}"
+        return Section(title, (
             Paragraph(self.as_of.isoformat(), self.t("as-of")),
+            Paragraph(running, css="running"),
             Paragraph(str(len(self.register.activities)), self.t("activity-count")),
             *([Items(tuple(p.format() for p in self.left_out), self.t("left-out"))] if self.left_out else []),
         ), level=1)
 
     def art30(self) -> Section:
-        """The art. 30(1) table, one row per activity."""
-        return Section(self.t("art30-table"), (Table(art30_table(self.register, self.language), index=True),))
+        """The art. 30(1) table, one row per activity done as controller, and, when the organisation acts
+        as processor for some activity, the art. 30(2) table of those."""
+        blocks: list[Block] = [Table(self.art30_table())]
+        processing = self.art30_processor_table()
+        if not processing.empty:
+            blocks.append(Table(processing, self.t("art30-processor-table")))
+        return Section(self.t("art30-table"), tuple(blocks), css="wide")
+
+    def art30_table(self) -> pd.DataFrame:
+        """The art. 30(1) table (:func:`dpia_lib.art30.art30_table`) with names rather than ids and its
+        purposes, transfers and retention worded in the report's language."""
+        table = art30_table(self.register, self.language).reset_index(drop=True)
+        lang = self.language
+        cat = self.register.catalogue
+        columns = list(table.columns)
+        purposes, transfers, retention = columns[2], columns[5], columns[6]
+        acts = [self.register.activities[aid] for aid in art30_table(self.register, lang).index]
+        table[purposes] = ["; ".join(f"{p.description.get(lang)} [{basis_text(p.basis, lang)}]" for p in a.purposes)
+                           for a in acts]
+        table[transfers] = ["; ".join(
+            f"{self._party(t.party)} ({t.country}, {self.t('safeguard-' + t.safeguard.value)})"
+            for t in a.transfers) or "—" for a in acts]
+        table[retention] = ["; ".join(
+            f"{cat.categories[c].label.get(lang) if c in cat.categories else c}: {period(r.period, lang)} "
+            f"({self.t('from-event').lower()} {from_event_text(r.from_event, lang)})"
+            for c, r in sorted(a.retention.items())) or "—" for a in acts]
+        return table
+
+    def art30_processor_table(self) -> pd.DataFrame:
+        """The art. 30(2) table (:func:`dpia_lib.art30.art30_processor_table`) of the activities done as
+        processor, with names rather than ids and transfers worded in the report's language; empty when
+        the organisation is processor for none."""
+        table = art30_processor_table(self.register, self.language)
+        acts = [self.register.activities[aid] for aid in table.index]
+        table = table.reset_index(drop=True)
+        if acts:
+            table[table.columns[3]] = ["; ".join(
+                f"{self._party(t.party)} ({t.country}, {self.t('safeguard-' + t.safeguard.value)})"
+                for t in a.transfers) or "—" for a in acts]
+        return table
+
+    def _party(self, pid: str) -> str:
+        party = self.register.parties.get(pid)
+        return party.name.get(self.language) if party is not None else pid
 
     def flow_graph(self) -> Plot:
         """Every flow of the register; special categories in red."""
         cat = self.register.catalogue
         special = frozenset(c for c in cat.categories if cat.is_special(c))
         title = self.t("full-flow-graph")
-        return Plot(draw_flow_graph(flow_graph(self.register), language=self.language, highlight=special,
-                                    title=title), title)
+        legend = {k: self.t(f"legend-{k}") for k in ("activity", "focus", "party", "flow", "special", "hosting")}
+        G = flow_graph(self.register)  # a flow from an unknown party (listed in left_out) has no node kind
+        G = G.subgraph(node for node, kind in G.nodes(data="kind") if kind is not None)
+        # portrait, at the printed page's width, so its 7.5 pt labels print at that size
+        fig = draw_flow_graph(G, language=self.language, highlight=special, title=title, size=(7.0, 9.5),
+                              legend=legend)
+        alt = self.t("alt-full-flow-graph").format(activities=len(self.register.activities),
+                                                   parties=G.number_of_nodes() - len(self.register.activities))
+        return Plot(fig, alt)
 
     def verdict_table(self) -> pd.DataFrame:
         """Activity, verdict (with override), number of WP248 criteria, highest residual risk."""
@@ -90,9 +144,9 @@ class RegisterReport:
             verdict = self.t(f"verdict-{s.verdict.value}")
             if s.overridden:
                 verdict += f" ({self.t('overridden').lower()})"
-            rows.append((aid, self.register.activities[aid].name.get(self.language), verdict, s.wp248_count,
+            rows.append((self.register.activities[aid].name.get(self.language), verdict, s.wp248_count,
                          highest_residual_label(assess_risks(self.register, aid), self.language)))
-        return pd.DataFrame(rows, columns=["id", self.t("activity"), self.t("verdict"), self.t("wp248-count"),
+        return pd.DataFrame(rows, columns=[self.t("activity"), self.t("verdict"), self.t("wp248-count"),
                                            self.t("highest-residual")])
 
     def verdicts(self) -> Section:
@@ -116,12 +170,14 @@ class RegisterReport:
         """One row per activity and data category with its retention period and source."""
         cat = self.register.catalogue.categories
         rows = []
-        for aid, act in self.register.activities.items():
+        for act in self.register.activities.values():
             for category in act.categories:
                 r = act.retention.get(category)
-                rows.append((aid, cat[category].label.get(self.language) if category in cat else category,
-                             r.period if r else self.t("not-recorded"), r.from_event if r else "—",
-                             (r.citation or "analysis") if r else "—"))
+                rows.append((act.name.get(self.language),
+                             cat[category].label.get(self.language) if category in cat else category,
+                             period(r.period, self.language) if r else self.t("not-recorded"),
+                             from_event_text(r.from_event, self.language) if r else "—",
+                             source_text(r.citation, r.basis, self.language) if r else "—"))
         return pd.DataFrame(rows, columns=[self.t("activity"), self.t("category"), self.t("period"),
                                            self.t("from-event"), self.t("citation")])
 
@@ -132,7 +188,7 @@ class RegisterReport:
     def processor_table(self) -> pd.DataFrame:
         """Processors with their agreement's dates; expired or missing agreements said so."""
         rows = []
-        for pid, party in self.register.parties.items():
+        for party in self.register.parties.values():
             if party.role != PartyRole.PROCESSOR:
                 continue
             if party.dpa is None:
@@ -145,8 +201,8 @@ class RegisterReport:
                     expires = party.dpa.expires.isoformat()
                     if party.dpa.expires < self.as_of:
                         expires += f" ({self.t('expired')})"
-            rows.append((pid, party.name.get(self.language), party.country, signed, expires))
-        return pd.DataFrame(rows, columns=["id", self.t("party"), self.t("country"), self.t("signed"),
+            rows.append((party.name.get(self.language), party.country, signed, expires))
+        return pd.DataFrame(rows, columns=[self.t("party"), self.t("country"), self.t("signed"),
                                            self.t("expires")])
 
     def processors(self) -> Section:

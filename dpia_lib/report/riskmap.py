@@ -3,13 +3,12 @@ residual and planned position, drawn without pyplot, with a fixed font and size.
 
 Markers: an open circle for the inherent risk (no measures), a filled circle for the residual risk
 (measures in place), a triangle for the projected risk after the planned measures; arrows join them.
-Each risk is numbered; the legend gives the numbers' labels. Cell colours follow the CNIL PIA guide's
-map: green where both levels are low, red where both are high (basis: analysis of CNIL, PIA Knowledge
-Bases, 2018).
+Each risk is numbered; the legend gives the numbers' labels. Cell colours are the levels of the risk
+matrix (``data/risk_matrix.yaml``, CNIL PIA methodology risk map), with a colour key.
 
 >>> fig = risk_map([RiskPoint("Illegitimate access", (3, 3), (2, 2), (1, 2))], language="en")
 >>> fig.get_size_inches().tolist(), len(fig.axes)
-([9.0, 6.0], 1)
+([7.0, 4.6], 1)
 """
 
 from __future__ import annotations
@@ -22,8 +21,9 @@ from matplotlib.figure import Figure
 
 from dpia_lib.drawing import STYLE, wrap_label
 from dpia_lib.report.labels import load_labels
+from dpia_lib.riskmatrix import load_risk_matrix
 
-__all__ = ["RiskPoint", "cell_colour", "risk_map"]
+__all__ = ["LEVEL_COLOURS", "RiskPoint", "cell_colour", "risk_map"]
 
 
 
@@ -37,18 +37,17 @@ class RiskPoint:
     planned: tuple[int, int]
 
 
+#: Cell colours of the four risk levels (1 negligible ... 4 maximum).
+LEVEL_COLOURS: tuple[str, ...] = ("#d9ead3", "#fff2cc", "#fce5cd", "#f4cccc")
+
+
 def cell_colour(likelihood: int, severity: int) -> str:
-    """The background colour of a map cell.
+    """The background colour of a map cell: the colour of its level in the risk matrix.
 
     >>> cell_colour(1, 1), cell_colour(4, 4), cell_colour(1, 4)
     ('#d9ead3', '#f4cccc', '#fce5cd')
     """
-    score = likelihood + severity
-    if score <= 4:
-        return "#d9ead3"
-    if score >= 7 or (likelihood >= 3 and severity >= 3):
-        return "#f4cccc"
-    return "#fce5cd"
+    return LEVEL_COLOURS[load_risk_matrix().level(likelihood, severity) - 1]
 
 
 def _offset(index: int, count: int) -> tuple[float, float]:
@@ -61,64 +60,81 @@ def _offset(index: int, count: int) -> tuple[float, float]:
     return 0.28 * math.cos(angle), 0.28 * math.sin(angle)
 
 
-def _kinds(point: RiskPoint) -> tuple[str, ...]:
-    """The markers to draw: the planned one only where it differs from the residual one."""
-    return ("inherent", "residual") if point.planned == point.residual else ("inherent", "residual", "planned")
+_KINDS = ("inherent", "residual", "planned")
 
 
 def risk_map(points: Sequence[RiskPoint], *, language: str = "nl", title: str | None = None) -> Figure:
-    """Draw the risk map of ``points`` (in the given order, numbered from 1)."""
+    """Draw the risk map of ``points`` (in the given order, numbered from 1).
+
+    Every marker is drawn: where the planned position equals the residual one, the triangle sits inside
+    the filled circle, and the key says so. Both axis labels name the axis in both languages (the
+    report's first); the colour key gives the four levels.
+    """
     import matplotlib
+    from matplotlib.patches import Patch
 
     labels = load_labels()
     levels = [labels.get(f"level-{n}", language) for n in range(1, 5)]
+    l_key, s_key = ("L", "S") if language == "en" else ("W", "E")
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(9.0, 6.0), dpi=100)
-        ax = fig.add_axes((0.12, 0.1, 0.5, 0.8))
+        fig = Figure(figsize=(7.0, 4.6), dpi=150)
+        ax = fig.add_axes((0.17, 0.16, 0.4, 0.72))
         for likelihood in range(1, 5):
             for severity in range(1, 5):
                 ax.add_patch(matplotlib.patches.Rectangle(
                     (severity - 0.5, likelihood - 0.5), 1, 1, facecolor=cell_colour(likelihood, severity),
                     edgecolor="#ffffff", linewidth=2))
-        slots: dict[tuple[str, tuple[int, int]], list[int]] = {}
-        for i, point in enumerate(points):
-            for kind in _kinds(point):
-                slots.setdefault((kind, getattr(point, kind)), []).append(i)
         by_cell: dict[tuple[int, int], list[tuple[str, int]]] = {}
-        for (kind, cell), indices in sorted(slots.items()):
-            for i in indices:
-                by_cell.setdefault(cell, []).append((kind, i))
+        for i, point in enumerate(points):
+            for kind in _KINDS:
+                if kind == "planned" and point.planned == point.residual:
+                    continue  # drawn inside the residual marker
+                by_cell.setdefault(getattr(point, kind), []).append((kind, i))
         where: dict[tuple[str, int], tuple[float, float]] = {}
         for cell, members in sorted(by_cell.items()):
-            for j, (kind, i) in enumerate(members):
+            for j, (kind, i) in enumerate(sorted(members, key=lambda m: (m[1], _KINDS.index(m[0])))):
                 dx, dy = _offset(j, len(members))
                 where[(kind, i)] = (cell[1] + dx, cell[0] + dy)
-        marker = {"inherent": ("o", "none"), "residual": ("o", "#34495e"), "planned": ("^", "#2e86c1")}
-        for i, _point in enumerate(points):
-            kinds = _kinds(_point)
-            chain = [where[(k, i)] for k in kinds]
+        for i, point in enumerate(points):
+            if point.planned == point.residual:
+                where[("planned", i)] = where[("residual", i)]
+            chain = [where[(k, i)] for k in _KINDS]
             for start, end in itertools.pairwise(chain):
                 if start != end:
                     ax.annotate("", xy=end, xytext=start,
                                 arrowprops={"arrowstyle": "->", "color": "#7f8c8d", "lw": 0.7})
-            for kind, (x, y) in zip(kinds, chain, strict=True):
-                shape, face = marker[kind]
-                ax.plot([x], [y], marker=shape, markersize=13, markerfacecolor=face,
-                        markeredgecolor="#34495e", linestyle="none")
-                ax.text(x, y, str(i + 1), ha="center", va="center", fontsize=7,
-                        color="#ffffff" if kind != "inherent" else "#34495e")
+            x, y = where[("inherent", i)]
+            ax.plot([x], [y], marker="o", markersize=12, markerfacecolor="none", markeredgecolor="#34495e",
+                    linestyle="none")
+            ax.text(x, y, str(i + 1), ha="center", va="center", fontsize=7, color="#34495e")
+            x, y = where[("residual", i)]
+            ax.plot([x], [y], marker="o", markersize=12, markerfacecolor="#34495e", markeredgecolor="#34495e",
+                    linestyle="none")
+            ax.text(x, y, str(i + 1), ha="center", va="center", fontsize=7, color="#ffffff")
+            x, y = where[("planned", i)]
+            same = point.planned == point.residual
+            if same:  # beside the filled circle's number, so both stay readable
+                x, y = x + 0.16, y + 0.16
+            ax.plot([x], [y], marker="^",
+                    markersize=5 if same else 12, markerfacecolor="#2e86c1",
+                    markeredgecolor="#ffffff" if same else "#2e86c1", linestyle="none",
+                    zorder=3 if same else 2)
+            if not same:
+                ax.text(x, y - 0.02, str(i + 1), ha="center", va="center", fontsize=7, color="#ffffff")
         ax.set_xlim(0.5, 4.5)
         ax.set_ylim(0.5, 4.5)
-        ax.set_xticks(range(1, 5), levels)
-        ax.set_yticks(range(1, 5), levels)
-        ax.set_xlabel(labels.get("severity", language))
-        ax.set_ylabel(labels.get("likelihood", language))
-        ax.set_aspect("equal")
+        ax.set_xticks(range(1, 5), [f"{s_key}{n}\n{levels[n - 1]}" for n in range(1, 5)], fontsize=7)
+        ax.set_yticks(range(1, 5), [f"{l_key}{n}\n{levels[n - 1]}" for n in range(1, 5)], fontsize=7)
+        ax.set_xlabel(labels.get("axis-severity", language), fontsize=8)
+        ax.set_ylabel(labels.get("axis-likelihood", language), fontsize=8)
         # parse_math=False: a register text with '$' signs is text, not mathtext (which could fail to parse)
-        ax.set_title(title or labels.get("risk-map", language), fontsize=11, parse_math=False)
-        legend = [f"{i + 1}. {point.label}" for i, point in enumerate(points)]
-        keys = [f"○ {labels.get('inherent', language)}", f"● {labels.get('residual', language)}",
-                f"▲ {labels.get('planned', language)}"]
-        fig.text(0.63, 0.9, "\n".join(keys + [""] + [wrap_label(line, 44, "   ") for line in legend]),
-                 va="top", ha="left", fontsize=8, parse_math=False)
+        ax.set_title(title or labels.get("risk-map", language), fontsize=9, parse_math=False)
+        keys = [Patch(fc=LEVEL_COLOURS[n - 1], ec="#999999", label=f"{n} {levels[n - 1]}") for n in range(1, 5)]
+        fig.legend(handles=keys, title=labels.get("level-key", language), loc="upper left",
+                   bbox_to_anchor=(0.6, 0.92), fontsize=7, title_fontsize=7.5, frameon=False)
+        marks = [f"○ {labels.get('inherent', language)}", f"● {labels.get('residual', language)}",
+                 f"▲ {labels.get('planned', language)}", wrap_label(labels.get("map-marker-same", language), 44),
+                 labels.get("lw-short", language), ""]
+        legend = [wrap_label(f"{i + 1}. {point.label}", 44, "   ") for i, point in enumerate(points)]
+        fig.text(0.6, 0.62, "\n".join(marks + legend), va="top", ha="left", fontsize=7, parse_math=False)
     return fig

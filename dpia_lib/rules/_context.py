@@ -16,6 +16,7 @@ import networkx as nx
 from dpia_lib.findings import Finding, Severity
 from dpia_lib.register import Register
 from dpia_lib.screening import Screening
+from dpia_lib.sources import Sources
 from dpia_lib.yamlio import format_loc
 
 __all__ = ["Context", "Loc"]
@@ -32,6 +33,8 @@ class Context:
     as_of: dt.date
     findings: list[Finding] = field(default_factory=list)
     screenings: Mapping[str, Screening] | None = None  # every activity's screening, when already known
+    #: Line lookups of the register (kept for the run; an analysis's when the caller has one).
+    sources: Sources | None = None
 
     @cached_property
     def flow_index(self) -> dict[str, tuple[str, int]]:
@@ -44,7 +47,9 @@ class Context:
         rule = self.register.catalogue.rules.get(code)
         severity = rule.severity if rule is not None else Severity.HIGH
         citation = (rule.citation or "analysis") if rule is not None else "analysis"
-        path, line, _ = self.register.locate(key, loc)
+        if self.sources is None:
+            self.sources = Sources(self.register)
+        path, line, _ = self.sources.locate(key, loc)
         prefix = self.register.sources[key].prefix if key in self.register.sources else ()
         self.findings.append(Finding(code=code, severity=severity, activity=activity, message=message,
                                      citation=citation, path=path, line=line, field=format_loc((*prefix, *loc))))
@@ -68,4 +73,4 @@ class Context:
     def party_kind(self, node: str) -> str | None:
         """The kind of party ``node`` ('employer', 'processor', ...) or None for an activity."""
         party = self.register.parties.get(node)
-        return party.kind.value if party is not None else None
+        return party.kind if party is not None else None

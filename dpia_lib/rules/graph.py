@@ -1,12 +1,16 @@
-"""Rules on the flow graph (:mod:`dpia_lib.flows`): who receives what, by which path.
+"""Rules on the flow graph (:mod:`dpia_lib.flows`) and on who sees what.
 
 - ``medical-secrecy-breach``: a medical-secrecy category reaches an employer by any path;
 - ``health-to-employer``: another health category the company doctor may not pass on reaches an employer;
 - ``minimisation-excess``: a flow brings an activity categories it does not declare;
 - ``processor-without-dpa``: a processor receives data (by a flow or by hosting a system) without a
   current data-processing agreement;
-- ``confidentiality-missing``: a role or party with access to special-category data is not bound to
-  secrecy.
+- ``confidentiality-missing``: one of our roles, or one of our processors, with access to special-category
+  data is not bound to secrecy (UAVG art. 30(4)). Independent controllers that receive data (the
+  employer, a company doctor) answer for their own staff; what they may receive is decided by the two
+  employer rules above;
+- ``medical-access-unqualified``: a role without medical training has access to data under medical
+  secrecy (NVAB guidance on information to reintegration companies; UAVG art. 30(4)).
 
 A finding about a path points at the category in the flow that delivers it to the employer.
 """
@@ -15,18 +19,26 @@ from __future__ import annotations
 
 from dpia_lib.flows import category_paths
 from dpia_lib.law import Confidentiality, PartyRole
+from dpia_lib.legal import (
+    is_employer,
+    is_our_processor,
+    medical_secrecy_categories,
+    medically_qualified,
+    special_categories,
+)
 from dpia_lib.rules._context import Context
 
 __all__ = [
     "check_confidentiality",
     "check_employer_paths",
+    "check_medical_access",
     "check_minimisation",
     "check_processors",
 ]
 
 
 def _employers(ctx: Context) -> list[str]:
-    return sorted(pid for pid, p in ctx.register.parties.items() if p.kind.value == "employer")
+    return sorted(pid for pid, p in ctx.register.parties.items() if is_employer(p))
 
 
 def check_employer_paths(ctx: Context) -> None:
@@ -85,10 +97,11 @@ def check_processors(ctx: Context) -> None:
 
 
 def check_confidentiality(ctx: Context) -> None:
-    """``confidentiality-missing``: roles with access, and parties receiving special data, not bound to secrecy."""
+    """``confidentiality-missing``: our roles with access, and our processors receiving special data, not
+    bound to secrecy (UAVG art. 30(4))."""
     reg = ctx.register
     for aid, act in reg.activities.items():
-        special = [c for c in act.categories if reg.catalogue.is_special(c)]
+        special = special_categories(reg, act)
         if not special:
             continue
         for i, rid in enumerate(act.access):
@@ -98,11 +111,27 @@ def check_confidentiality(ctx: Context) -> None:
                          f"role {rid!r} has access to {', '.join(special)} but is bound to no confidentiality")
         for _, v, k, cats in sorted(ctx.graph.out_edges(aid, keys=True, data="categories")):
             party = reg.parties.get(v)
-            carried = sorted(c for c in cats if reg.catalogue.is_special(c))
-            if party is None or not carried or party.kind.value == "data-subject":
+            carried = sorted(c for c in cats if c in special)
+            if not is_our_processor(party) or not carried:
                 continue
+            assert party is not None
             if party.confidentiality in (None, Confidentiality.NONE):
                 loc = ("confidentiality",) if party.confidentiality is not None else ("kind",)
                 ctx.emit("confidentiality-missing", aid, f"party:{v}", loc,
-                         f"party {v!r} receives {', '.join(carried)} from {aid!r} (edge {k!r}) but is bound to "
-                         f"no confidentiality")
+                         f"processor {v!r} receives {', '.join(carried)} from {aid!r} (edge {k!r}) but is bound "
+                         f"to no confidentiality (art. 28(3)(b))")
+
+
+def check_medical_access(ctx: Context) -> None:
+    """``medical-access-unqualified``: a role without medical training with access to medical-secrecy data."""
+    reg = ctx.register
+    for aid, act in reg.activities.items():
+        secret = medical_secrecy_categories(reg, act.categories)
+        if not secret:
+            continue
+        for i, rid in enumerate(act.access):
+            role = reg.roles.get(rid)
+            if role is not None and not medically_qualified(role):
+                ctx.emit("medical-access-unqualified", aid, f"activity:{aid}", ("access", i),
+                         f"role {rid!r} has access to {', '.join(secret)} (medical secrecy) but is not medically "
+                         f"trained: such data is for a medically qualified person bound to secrecy")
