@@ -759,8 +759,9 @@ class EditorApp:
         shown: dict[str, list[str]] = {}
         for name, problems in by_field.items():
             target = name
-            while target and target not in self.messages:
-                target = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", target)
+            while target and target not in self.messages:  # the nearest enclosing field on this tab
+                parent = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", target)
+                target = "" if parent == target else parent  # a top-level field on another tab: none here
             for problem in problems:
                 shown.setdefault(target, []).append(plain_message(problem, name, t))
         for key, box in self.messages.items():
