@@ -103,6 +103,9 @@ def plain_message(problem: Problem, field: str, texts: Texts) -> str:
     >>> q = Problem("unknown-reference", "x.yaml", 6, 8, "owner", "unknown role 'nobody'")
     >>> plain_message(q, "owner", Texts("nl"))
     "Eigenaar (rol): 'nobody' bestaat niet in het register"
+    >>> r = Problem("bad-value", "x.yaml", 6, 8, "owner", "String should match pattern '^[a-z]+$' (got 'Jan')")
+    >>> plain_message(r, "owner", Texts("en"))
+    "Owner (role): invalid value ('Jan': An id consists of lower-case letters, digits and hyphens, e.g. 'new-activity')"
     """
     names = [p for p in re.split(r"[.\[\]]", field) if p and not p.isdigit()]
     language = names[-1] if names and names[-1] in ("nl", "en") else None
@@ -124,6 +127,9 @@ def plain_message(problem: Problem, field: str, texts: Texts) -> str:
     if problem.code == "unknown-reference":
         found = re.search(r"'([^']*)'", message)
         return texts.t("msg.unknown", label=label, value=found.group(1) if found else "?")
+    bad_id = re.search(r"should match pattern .*\(got '(.*)'\)$", message)
+    if bad_id:  # an id or a reference that is no id: the value and the rule in words, not the pattern
+        return texts.t("msg.invalid", label=label, detail=f"'{bad_id.group(1)}': {texts.t('msg.bad-id')}")
     detail = re.sub(r"\s*\(got .*\)$", "", message)
     return texts.t("msg.invalid", label=label, detail=detail)
 
