@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import types
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +33,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from dpia_lib.annotations import unwrap
 from dpia_lib.law import Art9Condition, DutchException
 from dpia_lib.records import Activity, DpiaRecord, Organisation, Party, Role, System, Text
 
@@ -141,23 +141,6 @@ class FieldSpec:
     model: str | None = None  # for model, models and mapping: the record class's name
 
 
-def _unwrap(tp: Any) -> tuple[Any, bool]:
-    """The annotation without ``Optional``/``Annotated``, and whether None is allowed."""
-    optional = False
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            optional = optional or len(args) < len(typing.get_args(tp))
-            if len(args) != 1:
-                return tp, optional
-            tp = args[0]
-        else:
-            return tp, optional
-
-
 def _choices(tp: Any) -> tuple[str, ...] | None:
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return tuple(str(m.value) for m in tp)
@@ -186,7 +169,7 @@ def _spec(name: str, info: FieldInfo, owner: str, depth: int) -> FieldSpec:
     key = info.alias or name
     help_text = info.description or ""
     required = info.is_required()
-    tp, _ = _unwrap(info.annotation)
+    tp, _ = unwrap(info.annotation)
     choices = _choices(tp)
     if choices is not None:
         return FieldSpec(key, "choice", help_text, required, choices)
@@ -205,7 +188,7 @@ def _spec(name: str, info: FieldInfo, owner: str, depth: int) -> FieldSpec:
         return FieldSpec(key, "model", help_text, required, children=_children(tp, depth + 1), model=tp.__name__)
     origin = typing.get_origin(tp)
     if origin is tuple:
-        item, _ = _unwrap(typing.get_args(tp)[0])
+        item, _ = unwrap(typing.get_args(tp)[0])
         if item is str:
             return FieldSpec(key, "refs" if source else "strings", help_text, required, source=source)
         if _is_model(item) and depth < 4:
@@ -213,7 +196,7 @@ def _spec(name: str, info: FieldInfo, owner: str, depth: int) -> FieldSpec:
                              model=item.__name__)
         return FieldSpec(key, "yaml", help_text, required)
     if origin is dict:
-        value, _ = _unwrap(typing.get_args(tp)[1])
+        value, _ = unwrap(typing.get_args(tp)[1])
         if _is_model(value) and depth < 4:
             return FieldSpec(key, "mapping", help_text, required, children=_children(value, depth + 1),
                              key_source="categories" if key == "retention" else None, model=value.__name__)
