@@ -39,7 +39,14 @@ class RegisterError(DpiaError):
 
 
 class ParameterError(DpiaError, ValueError):
-    """A parameter given by a caller (CLI option, notebook parameter) is not acceptable."""
+    """A parameter given by a caller (CLI option, notebook parameter) is not acceptable.
+
+    In IPython and Jupyter it shows as its one-line message, without a traceback.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows instead of the traceback: the message alone."""
+        return [str(self)]
 
 
 class UnknownActivityError(ParameterError, KeyError):

@@ -11,12 +11,14 @@ import pytest
 
 from dpia_lib.editing import EditSession, InvalidSaveError, read_audit, write_files
 from dpia_lib.editing.save import fingerprint
+from dpia_lib.editing.session import LOCK_FILE, MergeConflictError, configured_user
 from dpia_lib.errors import ConflictError, ParameterError, SaveError
 from dpia_lib.loading import load_register
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != LOCK_FILE}
 
 
 def test_save_writes_only_the_changed_file_and_leaves_no_temporary_files(ropa_copy: Path) -> None:
@@ -62,23 +64,44 @@ def test_removing_a_party_still_referenced_is_refused(ropa_copy: Path) -> None:
     assert "id: labour-expert" in (ropa_copy / "parties.yaml").read_text(encoding="utf-8")
 
 
-def test_file_changed_on_disk_is_a_conflict_and_no_file_is_written(ropa_copy: Path) -> None:
+def test_file_changed_on_disk_elsewhere_is_merged_with_the_edit(ropa_copy: Path) -> None:
     session = EditSession(ropa_copy)
     session.set("activity:special-file", "data_subjects_per_year", 460)
     session.set("party:labour-expert", "note", "Engaged by the employer.")
     parties = ropa_copy / "parties.yaml"
-    parties.write_text(parties.read_text(encoding="utf-8") + "# edited in another window\n", encoding="utf-8")
+    text = parties.read_text(encoding="utf-8")
+    parties.write_text(text.replace("UWV (Employee", "UWV (Dutch Employee", 1) + "# edited in another window\n",
+                       encoding="utf-8")
+    result = session.save()
+    assert [p.name for p in result.files] == ["special-file.yaml", "parties.yaml"]
+    after = parties.read_text(encoding="utf-8")
+    assert after.endswith("# edited in another window\n") and "UWV (Dutch Employee" in after  # theirs kept
+    assert load_register(ropa_copy).parties["labour-expert"].note == "Engaged by the employer."  # mine kept
+    assert any(m.startswith("parties:") for m in result.merged)
+
+
+def test_same_field_changed_on_disk_stops_the_save_and_keeps_the_edit(ropa_copy: Path) -> None:
+    session = EditSession(ropa_copy)
+    session.set("activity:special-file", "data_subjects_per_year", 460)
+    target = ropa_copy / "activities/special-file.yaml"
+    old = session.get("activity:special-file", "data_subjects_per_year")
+    target.write_text(target.read_text(encoding="utf-8").replace("data_subjects_per_year: 450",
+                                                                  "data_subjects_per_year: 470"), encoding="utf-8")
     before = _snapshot(ropa_copy)
-    with pytest.raises(ConflictError, match="parties.yaml: changed on disk since it was loaded"):
+    with pytest.raises(MergeConflictError) as caught:
         session.save()
-    assert _snapshot(ropa_copy) == before  # the activity file was not written either
+    assert caught.value.overlaps == (("activity:special-file", "data_subjects_per_year", 460, 470),)
+    assert _snapshot(ropa_copy) == before and old == 460
+    assert session.get("activity:special-file", "data_subjects_per_year") == 460  # the edit is kept
+    session.save(prefer="mine")
+    assert load_register(ropa_copy).activity("special-file").data_subjects_per_year == 460
 
 
 def test_deleted_file_is_a_conflict(ropa_copy: Path) -> None:
     session = EditSession(ropa_copy)
     session.set("activity:newsletter", "data_subjects_per_year", 1)
     (ropa_copy / "activities/newsletter.yaml").unlink()
-    with pytest.raises(ConflictError, match="newsletter.yaml: deleted on disk"):
+    with pytest.raises(ConflictError, match="newsletter.yaml: edited here, deleted on disk"):
         session.save()
     assert not (ropa_copy / "activities/newsletter.yaml").exists()
 
@@ -121,13 +144,25 @@ def test_audit_log_records_who_when_files_and_old_new(ropa_copy: Path) -> None:
     assert [json.loads(line)["event"] for line in lines] == ["save-started", "save-completed"]
 
 
-def test_audit_default_user_is_the_os_user(ropa_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LOGNAME", "office-pc-7")
-    monkeypatch.setenv("USER", "office-pc-7")
+def test_audit_user_from_the_environment_then_git_then_login(ropa_copy: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DPIA_USER", "privacy officer")
     session = EditSession(ropa_copy)
     session.set("activity:newsletter", "data_subjects_per_year", 1)
     session.save()
-    assert read_audit(ropa_copy)[-1]["who"] == "office-pc-7"
+    assert read_audit(ropa_copy)[-1]["who"] == "privacy officer"
+    monkeypatch.delenv("DPIA_USER")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text("[user]\n\tname = Officer From Git\n", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.chdir(tmp_path)
+    assert configured_user() == "Officer From Git"
+    monkeypatch.setenv("PATH", str(tmp_path / "no-git-here"))
+    monkeypatch.setenv("LOGNAME", "office-pc-7")
+    monkeypatch.setenv("USER", "office-pc-7")
+    assert configured_user() == "office-pc-7"
 
 
 def test_adding_and_removing_activities_writes_and_deletes_files(ropa_copy: Path) -> None:
@@ -191,6 +226,6 @@ def test_new_file_created_meanwhile_by_someone_else_is_a_conflict(ropa_copy: Pat
     session.add_activity(data)
     target = ropa_copy / "activities/legal-claims-copy.yaml"
     target.write_text("# written by a colleague\n", encoding="utf-8")
-    with pytest.raises(ConflictError, match="legal-claims-copy.yaml: created on disk"):
+    with pytest.raises(ConflictError, match="legal-claims-copy.yaml: added here, created on disk"):
         session.save()
     assert target.read_text(encoding="utf-8") == "# written by a colleague\n"

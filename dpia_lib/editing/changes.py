@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from dpia_lib.errors import ParameterError
+from dpia_lib.records import ID_PATTERN
 from dpia_lib.yamlio import MAX_DEPTH
 
 __all__ = ["Change", "FieldPath", "SaveResult", "check_id", "leaf_changes", "parse_field_path"]
 
-_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_ID = re.compile(ID_PATTERN)
 
 FieldPath = tuple[str | int, ...]
 
@@ -87,7 +88,9 @@ class Change:
 
 @dataclass(frozen=True)
 class SaveResult:
-    """What a save wrote: the files (replaced or removed) and the changes."""
+    """What a save wrote: the files (replaced or removed), the changes, and what it took in from disk
+    (changes saved meanwhile by others, e.g. ``'activities/newsletter: owner'``)."""
 
     files: tuple[Path, ...]
     changes: tuple[Change, ...]
+    merged: tuple[str, ...] = ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from dpia_lib.editing.roundtrip import dump_rt, load_rt, minimal_text
@@ -32,6 +33,22 @@ class RegisterFile:
     def replace(self, doc: Any) -> None:
         """Make this a new file with ``doc`` (e.g. an activity removed and added again)."""
         self._doc, self.original, self._baseline, self.deleted, self.touched = doc, "", "", False, True
+
+    def state(self) -> tuple[Any, ...]:
+        """Everything that an edit may change, copied (for undo)."""
+        doc = copy.deepcopy(self._doc) if self.touched else None
+        return self.original, self.fingerprint, doc, self._baseline, self.touched, self.deleted
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        """Put back a :meth:`state` (its document is copied again, so a state can be restored twice)."""
+        original, fp, doc, baseline, touched, deleted = state
+        self.original, self.fingerprint, self._baseline = original, fp, baseline
+        self._doc = copy.deepcopy(doc) if touched else None
+        self.touched, self.deleted = touched, deleted
+
+    def rebase(self, doc: Any) -> None:
+        """Edits ``doc`` made on this file's text as loaded (a merge onto a newer version on disk)."""
+        self._doc, self.touched = doc, True
 
     def saved(self, text: str, fingerprint: Fingerprint | None) -> None:
         """The file now holds ``text`` on disk."""

@@ -1,39 +1,56 @@
 """The register editor as an ipywidgets app (``notebooks/editor.ipynb``, also servable with Voilà).
 
-:class:`EditorApp` shows one activity or party at a time with a widget fitted to each field
-(:mod:`dpia_lib.editing.fields`), validates the whole register after every change and shows the problems
-next to the field, shows the activity's screening verdict and rule findings when the engine modules are
-installed, adds and removes activities, parties and flows, and saves through :class:`EditSession`.
-Everything shown as HTML is escaped. The app is plain Python: tests drive it without a browser.
+:class:`EditorApp` edits every kind of record (organisation, activities, parties, systems, roles, DPIA
+records) in a form derived from the pydantic records (:mod:`dpia_lib.editing.fields`): nested records as
+sub-forms, lists of records with add and remove, retention per category, sets as checkboxes where one
+click adds or removes one item, drop-downs for vocabularies and references (names first, ids second).
+Labels, help and messages come from the ``editor`` section of ``data/labels.yaml`` in Dutch or English.
+
+Every change goes through :class:`EditSession` (re-checked incrementally), problems are shown in plain
+words next to the field, and the panel on the right lists the screening of the activity shown and the
+findings and problems of the whole register, each opening its record. Undo, discard all, a question
+before removing a record (with what refers to it), a browser warning before leaving with unsaved
+changes, and merged saves when a file changed on disk. Everything shown as HTML is escaped; the app is
+plain Python, so tests drive it without a browser.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-import importlib
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
 
 from dpia_lib.diagnostics import Problem
-from dpia_lib.editing.fields import FieldSpec, field_specs
+from dpia_lib.editing.changes import check_id
+from dpia_lib.editing.fields import MODELS, SECTIONS, FieldSpec, exceptions_for, field_specs, section_of
 from dpia_lib.editing.save import InvalidSaveError
-from dpia_lib.editing.session import EditSession
-from dpia_lib.errors import DpiaError, ParameterError
-from dpia_lib.law import LegalBasis, PartyRole
+from dpia_lib.editing.session import EditSession, MergeConflictError
+from dpia_lib.errors import DpiaError
 from dpia_lib.loading import DEFAULT_DATA_DIR
-from dpia_lib.records import Activity, Frequency, Party
-from dpia_lib.yamlio import parse_yaml
+from dpia_lib.report.labels import load_labels
+from dpia_lib.yamlio import format_loc, parse_yaml
 
-__all__ = ["REGISTER_ENV", "EditorApp", "FieldEditor", "editor_from_environment", "engine_summary",
+__all__ = ["REGISTER_ENV", "EditorApp", "Texts", "editor_from_environment", "plain_message",
            "register_from_environment"]
 
 #: Environment variable naming the register folder the editor notebook opens.
 REGISTER_ENV = "DPIA_REGISTER"
+
+_HET = {"advies", "besluit", "belang", "doel", "kanaal", "adres", "land", "actieplan", "dossier"}
+
+#: Installs the browser's "leave this page?" question while unsaved changes are shown (an ``img`` whose
+#: ``onerror`` runs once: widget HTML is set as innerHTML, where ``script`` elements do not run).
+_LEAVE_GUARD = (
+    "<img src='x:' alt='' style='display:none' onerror=\"if(!window.__dpiaLeave){window.__dpiaLeave=1;"
+    "window.addEventListener('beforeunload',function(e){if(document.querySelector('.dpia-unsaved'))"
+    "{e.preventDefault();e.returnValue='';return '';}});}\">"
+)
 
 
 def register_from_environment() -> Path:
@@ -42,11 +59,839 @@ def register_from_environment() -> Path:
     return Path(value) if value else DEFAULT_DATA_DIR.parent / "ropa"
 
 
-def _messages_html(problems: list[Problem]) -> str:
-    if not problems:
-        return ""
-    items = "".join(f"<li>{html.escape(p.code)}: {html.escape(p.message)} (line {p.line})</li>" for p in problems)
-    return f"<ul class='dpia-problems' style='color:#a00;margin:0'>{items}</ul>"
+class Texts:
+    """The editor's labels in one language (``data/labels.yaml``, section ``editor``).
+
+    >>> texts = Texts("nl")
+    >>> texts.field("data_subjects_per_year"), Texts("en").field("data_subjects_per_year")
+    ('Betrokkenen per jaar (schatting)', 'Data subjects per year (estimate)')
+    >>> texts.field("a_new_field")
+    'A new field'
+    """
+
+    def __init__(self, language: str = "nl", data_dir: Path | None = None) -> None:
+        self.language = language
+        self._labels = load_labels(data_dir).editor
+
+    def t(self, key: str, **values: Any) -> str:
+        """The text ``key`` with ``{placeholders}`` filled in."""
+        entry = self._labels.get(key)
+        text = entry.get(self.language) if entry is not None else key
+        return text.format(**values) if values else text
+
+    def field(self, name: str) -> str:
+        """A field's label (its key made readable when the catalogue has none)."""
+        entry = self._labels.get(f"field.{name}")
+        return entry.get(self.language) if entry is not None else name.replace("_", " ").capitalize()
+
+    def help(self, name: str, description: str) -> str:
+        """A field's help text (the record's English description only in English)."""
+        entry = self._labels.get(f"help.{name}")
+        if entry is not None:
+            return entry.get(self.language)
+        return description if self.language == "en" else ""
+
+
+def plain_message(problem: Problem, field: str, texts: Texts) -> str:
+    """A problem in plain words naming the field (and the language of a text), never a code.
+
+    ``field`` is the problem's field relative to its record.
+
+    >>> p = Problem("bad-value", "x.yaml", 3, 7, "name.nl", "String should have at least 1 character (got '')")
+    >>> plain_message(p, "name.nl", Texts("nl")), plain_message(p, "name.en", Texts("en"))
+    ('De Nederlandse naam is leeg', 'The English name is empty')
+    >>> q = Problem("unknown-reference", "x.yaml", 6, 8, "owner", "unknown role 'nobody'")
+    >>> plain_message(q, "owner", Texts("nl"))
+    "Eigenaar (rol): 'nobody' bestaat niet in het register"
+    >>> r = Problem("bad-value", "x.yaml", 6, 8, "owner", "String should match pattern '^[a-z]+$' (got 'Jan')")
+    >>> plain_message(r, "owner", Texts("en"))
+    "Owner (role): invalid value ('Jan': An id consists of lower-case letters, digits and hyphens, e.g. 'new-activity')"
+    """
+    names = [p for p in re.split(r"[.\[\]]", field) if p and not p.isdigit()]
+    language = names[-1] if names and names[-1] in ("nl", "en") else None
+    base = (names[-2] if language and len(names) > 1 else names[-1]) if names else ""
+    label = texts.field(base) if base else texts.t("ui.record")
+    message = problem.message
+    empty = problem.code == "missing-field" and language or "at least 1 character" in message
+    if empty and language:
+        adjective = texts.t(f"adj.{language}")
+        if " " in label:
+            return texts.t("msg.empty-text", label=label, language=adjective.lower() if texts.language == "nl"
+                           else adjective)
+        the = "Het" if label.lower() in _HET else "De"
+        return texts.t("msg.empty", the=the, language=adjective, label=label.lower())
+    if empty:
+        return texts.t("msg.empty-value", label=label)
+    if problem.code == "missing-field":
+        return texts.t("msg.missing", label=label)
+    if problem.code == "unknown-reference":
+        found = re.search(r"'([^']*)'", message)
+        return texts.t("msg.unknown", label=label, value=found.group(1) if found else "?")
+    bad_id = re.search(r"should match pattern .*\(got '(.*)'\)$", message)
+    if bad_id:  # an id or a reference that is no id: the value and the rule in words, not the pattern
+        return texts.t("msg.invalid", label=label, detail=f"'{bad_id.group(1)}': {texts.t('msg.bad-id')}")
+    detail = re.sub(r"\s*\(got .*\)$", "", message)
+    return texts.t("msg.invalid", label=label, detail=detail)
+
+
+def _slug(path: Sequence[Any]) -> str:
+    return "-".join(re.sub(r"[^A-Za-z0-9_]", "_", str(p)) for p in path)
+
+
+class EditorApp:
+    """The editor: record kinds, search and picker, a tabbed form, the register's findings, and Save."""
+
+    def __init__(self, session: EditSession, *, as_of: dt.date | None = None, language: str = "nl") -> None:
+        self.session = session
+        self.as_of = as_of or session.as_of
+        self.texts = Texts(language, session.data_dir)
+        self.kind = "activity"
+        self.ident: str | None = None
+        self.messages: dict[str, w.HTML] = {}
+        self.inputs: dict[str, Any] = {}
+        self.widget = w.VBox(layout=w.Layout(width="100%"))
+        self.widget.add_class("dpia-editor")
+        self._build()
+
+    # ----------------------------------------------------------------- layout
+    def _build(self) -> None:
+        t = self.texts
+        self._pending: str | None = None  # the record to open once the kind toggle has switched
+        self.heading = w.HTML(f"<h2 style='margin:4px 0'>{html.escape(t.t('title'))}</h2>")
+        self.language = w.ToggleButtons(options=[("NL", "nl"), ("EN", "en")], value=t.language,
+                                        style={"button_width": "48px"})
+        self.language.observe(lambda change: self.set_language(change["new"]), names="value")
+        self.kinds = w.ToggleButtons(options=[(t.t(f"kind.{k}"), k) for k in
+                                              ("activity", "dpia", "party", "system", "role", "organisation")],
+                                     value=self.kind, style={"button_width": "auto"})
+        self.kinds.add_class("dpia-kinds")
+        self.kinds.observe(lambda change: self.show(change["new"], self._take_pending()), names="value")
+        self.search = w.Text(placeholder=t.t("ui.search"), continuous_update=True, layout=w.Layout(width="260px"))
+        self.search.add_class("dpia-search")
+        self.search.observe(lambda _: self._fill_picker(), names="value")
+        self.picker = w.Dropdown(layout=w.Layout(width="420px"))
+        self.picker.add_class("dpia-picker")
+        self.picker.observe(self._picked, names="value")
+        self.new_id = w.Text(placeholder=t.t("ui.new-id"), layout=w.Layout(width="300px"))
+        self.new_id.add_class("dpia-new-id")
+        self.add_button = self._button(t.t("ui.add"), "dpia-add", lambda: self.add_record(self.new_id.value.strip()))
+        self.duplicate_button = self._button(t.t("ui.duplicate"), "dpia-duplicate",
+                                             lambda: self.duplicate_record(self.new_id.value.strip()))
+        self.remove_button = self._button(t.t("ui.remove"), "dpia-remove", self.ask_remove, style="danger")
+        self.save_button = self._button(t.t("ui.save"), "dpia-save", self.save, style="primary")
+        self.undo_button = self._button(t.t("ui.undo"), "dpia-undo", self.undo)
+        self.discard_button = self._button(t.t("ui.discard"), "dpia-discard", self.ask_discard)
+        self.status = w.HTML()
+        self.status.add_class("dpia-status")
+        self.confirm = w.VBox()
+        self.confirm.add_class("dpia-confirm")
+        self.form = w.VBox(layout=w.Layout(width="100%"))
+        self.side = w.VBox(layout=w.Layout(width="440px", margin="0 0 0 16px"))
+        self.screening = w.HTML()
+        self.screening.add_class("dpia-screening")
+        self.findings = w.Select(rows=10, layout=w.Layout(width="430px"))
+        self.findings.add_class("dpia-findings")
+        self.findings.observe(self._open_finding, names="value")
+        self.problems = w.Select(rows=6, layout=w.Layout(width="430px"))
+        self.problems.add_class("dpia-problems")
+        self.problems.observe(self._open_problem, names="value")
+        self.findings_title = w.HTML()
+        self.problems_title = w.HTML()
+        self.side.children = [self.screening, self.problems_title, self.problems, self.findings_title, self.findings]
+        self.register_path = w.Text(value=str(self.session.root), layout=w.Layout(width="420px"))
+        open_button = self._button(t.t("ui.open"), "dpia-open", self.ask_open)
+        guard = w.HTML(_LEAVE_GUARD)
+        self.widget.children = [
+            w.HBox([self.heading, self.language], layout=w.Layout(justify_content="space-between")),
+            self.kinds,
+            w.HBox([self.search, self.picker, self.save_button, self.undo_button, self.discard_button]),
+            self.status, self.confirm,
+            w.HBox([self.form, self.side]),
+            w.HBox([self.new_id, self.add_button, self.duplicate_button, self.remove_button]),
+            w.HBox([w.HTML(f"<small>{html.escape(t.t('ui.open-register'))}</small>"), self.register_path,
+                    open_button]),
+            guard,
+        ]
+        self.show(self.kind, self.ident)
+
+    @staticmethod
+    def _button(text: str, css: str, action: Callable[[], Any], style: str = "") -> w.Button:
+        button = w.Button(description=text, button_style=style, layout=w.Layout(width="auto"))
+        button.add_class(css)
+        button.on_click(lambda _: action())
+        return button
+
+    def set_language(self, language: str) -> None:
+        """Show everything in ``language`` ('nl' or 'en')."""
+        self.texts = Texts(language, self.session.data_dir)
+        self._build()
+
+    # ----------------------------------------------------------------- records
+    @property
+    def record(self) -> str | None:
+        """The record shown, e.g. ``activity:newsletter`` or ``organisation``."""
+        if self.kind == "organisation":
+            return "organisation"
+        return f"{self.kind}:{self.ident}" if self.ident else None
+
+    def _name(self, kind: str, ident: str) -> str:
+        register = self.session.register
+        lang = self.texts.language
+        if register is not None:
+            found: Any = {"activity": register.activities, "party": register.parties,
+                          "system": register.systems, "dpia": register.activities,
+                          "role": {r.id: r for r in register.organisation.roles}}.get(kind, {}).get(ident)
+            name = getattr(found, "name", None)
+            if name is not None and hasattr(name, "get"):
+                return str(name.get(lang))
+        try:
+            value = self.session.get(f"{kind}:{ident}", "name")
+        except DpiaError:
+            value = None
+        return str(value.get(lang) or ident) if isinstance(value, dict) else ident
+
+    def _options(self, source: str | None) -> list[tuple[str, str]]:
+        """(label, id) pairs for a reference field: name first, id second."""
+        register = self.session.register
+        lang = self.texts.language
+        if source is None or register is None:
+            return []
+        cat = register.catalogue
+        pool: Mapping[str, Any]
+        if source == "nodes":
+            pool = {**register.parties, **register.activities}
+        else:
+            pool = {"roles": {r.id: r for r in register.organisation.roles}, "parties": register.parties,
+                    "systems": register.systems, "activities": register.activities, "measures": cat.measures,
+                    "categories": cat.categories, "data_subjects": cat.data_subjects,
+                    "party_kinds": cat.party_kinds, "dossiers": cat.dossiers, "channels": cat.channels,
+                    "risks": getattr(cat, "risks", {}) or {}}.get(source, {})
+        out = []
+        for ident, entry in pool.items():
+            name = getattr(entry, "name", None) or getattr(entry, "label", None)
+            text = name.get(lang) if name is not None and hasattr(name, "get") else ident
+            out.append((f"{text} ({ident})" if text != ident else ident, str(ident)))
+        return sorted(out, key=lambda o: o[0].lower())
+
+    def _fill_picker(self, select: str | None = None) -> None:
+        if self.kind == "organisation":
+            self.picker.options, self.picker.disabled = [], True
+            return
+        self.picker.disabled = False
+        query = self.search.value.strip().lower()
+        ids = self.session.records(self.kind)
+        options = [(f"{self._name(self.kind, i)} ({i})", i) for i in ids]
+        options = [o for o in options if query in o[0].lower()] if query else options
+        current = select or self.ident
+        self._muted_picker = True
+        try:
+            self.picker.options = options
+            self.picker.value = current if current in [v for _, v in options] else (options[0][1] if options else None)
+        finally:
+            self._muted_picker = False
+        if self.picker.value != self.ident:
+            self.ident = self.picker.value
+            self._render()
+
+    def _take_pending(self) -> str | None:
+        ident, self._pending = self._pending, None
+        return ident
+
+    def open_tab(self, section: str) -> None:
+        """Show the tab of ``section`` of the activity shown (e.g. ``'retention'``)."""
+        if self.tabs is not None:
+            names = [n for n, _ in SECTIONS] + ["other"]
+            titles = [self.tabs.get_title(i) for i in range(len(self.tabs.children))]
+            title = self.texts.t(f"section.{section}")
+            if title in titles:
+                self.tabs.selected_index = titles.index(title)
+            del names
+
+    def _picked(self, change: Any) -> None:
+        if getattr(self, "_muted_picker", False):
+            return
+        self._tab = 0
+        self.ident = change["new"]
+        self._render()
+
+    def show(self, kind: str, ident: str | None) -> None:
+        """Show one record (``ident`` None: the first of its kind)."""
+        if self.kinds.value != kind:
+            self._pending = ident
+            self.kinds.value = kind  # calls show again through the observer, with ident
+            return
+        self.kind, self.ident = kind, ident
+        if ident is not None and self.search.value:
+            self.search.value = ""
+        self._fill_picker(ident)
+        self._render()
+
+    # ----------------------------------------------------------------- the form
+    def _render(self) -> None:
+        self.messages, self.inputs = {}, {}
+        record = self.record
+        self.confirm.children = ()
+        if record is None:
+            self.form.children = ()
+        else:
+            specs = field_specs(MODELS[self.kind])
+            try:
+                data = self.session.get(record) or {}
+            except DpiaError:
+                data = {}
+            head = w.HTML()
+            head.add_class("dpia-record-messages")
+            self.messages[""] = head
+            if self.kind == "activity":  # one tab per section, each built when first opened
+                sections = [n for n, _ in SECTIONS] + ["other"]
+                pages = [(n, [s for s in specs if section_of(s.name) == n]) for n in sections]
+                pages = [(n, items) for n, items in pages if items]
+                boxes = [w.VBox() for _ in pages]
+                tabs = w.Tab(children=boxes)
+                tabs.add_class("dpia-tabs")
+                for i, (section, _) in enumerate(pages):
+                    tabs.set_title(i, self.texts.t(f"section.{section}"))
+
+                def fill(index: int | None) -> None:
+                    if index is None or boxes[index].children:
+                        return
+                    boxes[index].children = [self._field(s, (s.name,), data.get(s.name)) for s in pages[index][1]]
+                    self._tab = index
+                    self._refresh()
+
+                index = min(getattr(self, "_tab", 0), len(pages) - 1)
+                tabs.selected_index = index
+                tabs.observe(lambda change: fill(change["new"]), names="selected_index")
+                boxes[index].children = [self._field(s, (s.name,), data.get(s.name)) for s in pages[index][1]]
+                self.tabs: w.Tab | None = tabs
+                self.form.children = [head, tabs]
+            else:
+                self.tabs = None
+                self.form.children = [head, *(self._field(s, (s.name,), data.get(s.name)) for s in specs)]
+        self._refresh()
+
+    def _label(self, spec: FieldSpec, depth: int) -> w.HTML:
+        t = self.texts
+        optional = "" if spec.required else f" <small style='color:#777'>({html.escape(t.t('ui.optional'))})</small>"
+        tag = "b" if depth == 0 else "span"
+        return w.HTML(f"<{tag}>{html.escape(t.field(spec.name))}</{tag}>{optional}", layout=w.Layout(width="230px"))
+
+    def _message(self, path: tuple[Any, ...]) -> w.HTML:
+        box = w.HTML()
+        box.add_class("dpia-msg")
+        box.add_class(f"dpia-msg-{_slug(path)}")
+        self.messages[format_loc(path)] = box
+        return box
+
+    def _field(self, spec: FieldSpec, path: tuple[Any, ...], value: Any, depth: int = 0) -> w.Widget:
+        """The widget of one field (recursively for nested records)."""
+        t = self.texts
+        help_text = t.help(spec.name, spec.help)
+        helper = w.HTML(f"<small style='color:#555'>{html.escape(help_text)}</small>") if help_text else None
+        if spec.kind in ("model", "models", "mapping"):
+            body = self._nested(spec, path, value, depth)
+            parts = [w.HTML(f"<b>{html.escape(t.field(spec.name))}</b>"), *([helper] if helper else []),
+                     self._message(path), body]
+            box = w.VBox(parts, layout=w.Layout(border="1px solid #ddd", padding="4px 8px", margin="4px 0"))
+            box.add_class(f"dpia-field-{spec.name}")
+            return box
+        control = self._control(spec, path, value)
+        control.add_class(f"dpia-field-{spec.name}")
+        control.add_class(f"dpia-f-{_slug(path)}")
+        self.inputs[format_loc(path)] = control
+        row = w.VBox([w.HBox([self._label(spec, depth), control]), *([helper] if helper else []), self._message(path)])
+        row.add_class(f"dpia-row-{spec.name}")
+        return row
+
+    def _control(self, spec: FieldSpec, path: tuple[Any, ...], value: Any) -> Any:
+        t = self.texts
+        kind = spec.kind
+        wide = w.Layout(width="460px")
+        if kind == "text":
+            value = value if isinstance(value, dict) else {}
+            boxes = []
+            for lang in ("nl", "en"):
+                box = w.Text(value=str(value.get(lang) or ""), placeholder=t.t(f"ui.{lang}"),
+                             continuous_update=False, layout=w.Layout(width="460px"))
+                box.add_class(f"dpia-f-{_slug((*path, lang))}")
+                box.observe(self._text_changed(spec, path, lang), names="value")
+                boxes.append(box)
+            return w.VBox(boxes)
+        if kind == "refs":
+            return self._checkboxes(spec, path, value or [])
+        if kind == "strings":
+            tags = w.TagsInput(value=[str(v) for v in value or []], allow_duplicates=False, layout=wide)
+            tags.observe(lambda change: self._edit(path, list(change["new"]) or None), names="value")
+            return tags
+        if kind in ("choice", "ref"):
+            options: list[tuple[str, Any]]
+            if kind == "choice":
+                choices = spec.choices
+                if spec.name == "dutch_exception":
+                    condition = self.session.get(self.record or "", path[:-1] + ("condition",)) if self.record else None
+                    choices = tuple(c for c in choices if c in exceptions_for(condition))
+                options = [(t.t(f"verdict.{c}") if spec.name == "verdict" else c, c) for c in choices]
+            else:
+                options = list(self._options(spec.source))
+            if not spec.required or value is None:
+                options = [(t.t("ui.none"), None), *options]
+            if value is not None and value not in [v for _, v in options]:
+                options.append((str(value), value))
+            drop = w.Dropdown(options=options, value=value, layout=wide)
+            drop.observe(lambda change: self._edit(path, change["new"], rerender=spec.name == "condition"),
+                         names="value")
+            return drop
+        if kind == "bool":
+            box = w.Checkbox(value=bool(value), indent=False)
+            box.observe(lambda change: self._edit(path, bool(change["new"])), names="value")
+            return box
+        if kind == "int":
+            number = w.IntText(value=int(value) if isinstance(value, int) else 0, continuous_update=False,
+                               layout=w.Layout(width="160px"))
+            number.observe(lambda change: self._edit(path, int(change["new"])), names="value")
+            return number
+        if kind == "date":
+            picker = w.DatePicker(value=value if isinstance(value, dt.date) else None)
+            picker.observe(lambda change: self._edit(path, change["new"]), names="value")
+            return picker
+        if kind == "yaml":
+            area = w.Textarea(value=_yaml_text(value), continuous_update=False,
+                              layout=w.Layout(width="460px", height="110px"))
+            area.observe(self._yaml_changed(path), names="value")
+            return area
+        if kind == "long":
+            area = w.Textarea(value="" if value is None else str(value), continuous_update=False,
+                              layout=w.Layout(width="460px", height="70px"))
+            area.observe(self._line_changed(spec, path), names="value")
+            return area
+        line = w.Text(value="" if value is None else str(value), continuous_update=False, layout=wide,
+                      disabled=path == ("id",) or path == ("activity",) and self.kind == "dpia")
+        line.observe(self._line_changed(spec, path), names="value")
+        return line
+
+    def _checkboxes(self, spec: FieldSpec, path: tuple[Any, ...], value: list[Any]) -> w.Widget:
+        """One checkbox per possible item: a click adds or removes exactly that item."""
+        options = list(self._options(spec.source))
+        known = {v for _, v in options}
+        options += [(str(v), str(v)) for v in value if v not in known]
+        boxes = []
+        for label, ident in options:
+            box = w.Checkbox(value=ident in value, description=label, indent=False,
+                             layout=w.Layout(width="auto", margin="0 12px 0 0"))
+            box.add_class(f"dpia-item-{_slug([ident])}")
+            box.observe(lambda change, ident=ident: self.toggle(path, ident, bool(change["new"])), names="value")
+            boxes.append(box)
+        return w.GridBox(boxes, layout=w.Layout(grid_template_columns="repeat(2, 300px)", width="620px"))
+
+    def _nested(self, spec: FieldSpec, path: tuple[Any, ...], value: Any, depth: int) -> w.Widget:
+        t = self.texts
+        if spec.kind == "model":
+            if value is None:
+                return self._button(t.t("ui.add-item"), f"dpia-add-{_slug(path)}",
+                                    lambda: self._edit(path, {}, rerender=True))
+            rows = [self._field(c, (*path, c.name), value.get(c.name) if isinstance(value, dict) else None, depth + 1)
+                    for c in spec.children]
+            if not spec.required:
+                rows.append(self._button(t.t("ui.clear"), f"dpia-clear-{_slug(path)}",
+                                         lambda: self._edit(path, None, rerender=True)))
+            return w.VBox(rows)
+        if spec.kind == "models":
+            items = value if isinstance(value, list) else []
+            boxes = []
+            for i, item in enumerate(items):
+                rows = [self._field(c, (*path, i, c.name), item.get(c.name) if isinstance(item, dict) else None,
+                                    depth + 1) for c in spec.children]
+                title = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else f"{i + 1}"
+                remove = self._button(t.t("ui.remove-item"), f"dpia-remove-{_slug((*path, i))}",
+                                      self._remover(path, i))
+                boxes.append(w.VBox([w.HBox([w.HTML(f"<i>{html.escape(str(title))}</i>"), remove]), *rows],
+                                    layout=w.Layout(border="1px dashed #ccc", padding="4px", margin="2px 0")))
+            add = self._button(t.t("ui.add-item"), f"dpia-add-{_slug(path)}",
+                               lambda: self._structure(lambda: self.session.add_item(
+                                   self.record or "", path, self._skeleton(spec, items))))
+            return w.VBox([*boxes, add])
+        entries = value if isinstance(value, dict) else {}
+        boxes = []
+        names: dict[str, str] = {ident: label for label, ident in self._options(spec.key_source)}
+        for key, entry in entries.items():
+            rows = [self._field(c, (*path, key, c.name), entry.get(c.name) if isinstance(entry, dict) else None,
+                                depth + 1) for c in spec.children]
+            remove = self._button(t.t("ui.remove-item"), f"dpia-remove-{_slug((*path, key))}",
+                                  self._key_remover(path, key))
+            shown = names.get(key) or str(key)
+            boxes.append(w.VBox([w.HBox([w.HTML(f"<i>{html.escape(shown)}</i>"), remove]), *rows],
+                                layout=w.Layout(border="1px dashed #ccc", padding="4px", margin="2px 0")))
+        choices = [(label, ident) for label, ident in self._options(spec.key_source) if ident not in entries]
+        new_key = w.Dropdown(options=choices, layout=w.Layout(width="300px"))
+
+        def add_key() -> None:
+            if new_key.value:
+                self._edit((*path, new_key.value), {}, rerender=True)
+
+        add = self._button(t.t("ui.add-item"), f"dpia-add-{_slug(path)}", add_key)
+        return w.VBox([*boxes, w.HBox([new_key, add])])
+
+    def _remover(self, path: tuple[Any, ...], index: int) -> Callable[[], None]:
+        return lambda: self._structure(lambda: self.session.remove_item(self.record or "", path, index))
+
+    def _key_remover(self, path: tuple[Any, ...], key: str) -> Callable[[], None]:
+        return lambda: self._edit((*path, key), None, rerender=True)
+
+    def _skeleton(self, spec: FieldSpec, items: list[Any]) -> dict[str, Any]:
+        names = {c.name for c in spec.children}
+        if "id" not in names:
+            return {}
+        taken = {i.get("id") for i in items if isinstance(i, dict)}
+        if spec.name == "flows":  # flow ids are unique in the whole register
+            taken |= {f.id for a in (self.session.register.activities.values() if self.session.register else ())
+                      for f in a.flows}
+        prefix = f"{self.ident}-{spec.name}" if spec.name == "flows" else "new"
+        n = 1
+        while f"{prefix}-{n}" in taken:
+            n += 1
+        return {"id": f"{prefix}-{n}"}
+
+    # ----------------------------------------------------------------- editing
+    def _text_changed(self, spec: FieldSpec, path: tuple[Any, ...], lang: str) -> Callable[[Any], None]:
+        def changed(change: Any) -> None:
+            text = str(change["new"]).strip()
+            other = self.session.get(self.record or "", (*path, "en" if lang == "nl" else "nl")) if self.record else None
+            if not text and not other and not spec.required:
+                self._edit(path, None)
+            else:
+                self._edit((*path, lang), text)
+        return changed
+
+    def _line_changed(self, spec: FieldSpec, path: tuple[Any, ...]) -> Callable[[Any], None]:
+        def changed(change: Any) -> None:
+            text = str(change["new"]).strip()
+            self._edit(path, text if text or spec.required else None)
+        return changed
+
+    def _yaml_changed(self, path: tuple[Any, ...]) -> Callable[[Any], None]:
+        def changed(change: Any) -> None:
+            text = str(change["new"])
+            data, problems = parse_yaml(text, "field") if text.strip() else (None, [])
+            box = self.messages.get(format_loc(path))
+            if problems:
+                if box is not None:
+                    box.value = _red(self.texts.t("msg.bad-yaml", detail=problems[0].message))
+                return
+            self._edit(path, data)
+        return changed
+
+    def toggle(self, path: tuple[Any, ...], item: str, on: bool) -> None:
+        """Add (``on``) or remove one item of the set at ``path``; never touches the other items."""
+        record = self.record
+        if record is None:
+            return
+        current = list(self.session.get(record, path) or [])
+        if on and item not in current:
+            current.append(item)
+        elif not on and item in current:
+            current = [c for c in current if c != item]
+        else:
+            return
+        self._edit(path, current)
+
+    def _edit(self, path: tuple[Any, ...], value: Any, *, rerender: bool = False) -> None:
+        record = self.record
+        if record is None:
+            return
+        try:
+            if value != self.session.get(record, path) or value is None:
+                self.session.set(record, path, value)
+        except DpiaError as exc:
+            self._say(_red(html.escape(str(exc))))
+            return
+        if rerender:
+            self._render()
+        else:
+            self._refresh()
+
+    def _structure(self, action: Callable[[], Any]) -> None:
+        try:
+            action()
+        except DpiaError as exc:
+            self._say(_red(html.escape(str(exc))))
+            return
+        self._render()
+
+    def undo(self) -> None:
+        """Undo the last change."""
+        if self.session.undo():
+            self._after_records_changed()
+
+    def ask_discard(self) -> None:
+        """Ask, then drop every unsaved change."""
+        n = len(self.session.changes)
+        if not self.session.dirty:
+            return
+        self._ask(self.texts.t("msg.confirm-discard", n=n), self.texts.t("ui.yes-discard"), self.discard)
+
+    def discard(self) -> None:
+        """Drop every unsaved change (no question)."""
+        self.session.discard()
+        self._after_records_changed()
+
+    def _after_records_changed(self) -> None:
+        ids = self.session.records(self.kind) if self.kind != "organisation" else []
+        if self.kind != "organisation" and self.ident not in ids:
+            self.ident = ids[0] if ids else None
+        self._fill_picker(self.ident)
+        self._render()
+
+    # ----------------------------------------------------------------- add, duplicate, remove
+    def _new_record(self, ident: str) -> Any:
+        register = self.session.register
+        officer = register.organisation.privacy_officer_role if register else "privacy-officer"
+        name = {"nl": ident, "en": ident}
+        today = self.as_of
+        return {
+            "activity": {"id": ident, "name": name, "owner": officer,
+                         "purposes": [{"id": "main", "description": {"nl": "-", "en": "-"}}],
+                         "data_subjects": [], "categories": [], "data_subjects_per_year": 0,
+                         "dpia": {"status": "needed"}, "last_review": today},
+            "party": {"id": ident, "name": name, "kind": "independent-provider", "role": "recipient"},
+            "system": {"id": ident, "name": name},
+            "role": {"id": ident, "name": name, "confidentiality": "none"},
+            "dpia": {"activity": ident, "necessity": {"nl": "-", "en": "-"}, "proportionality": {"nl": "-", "en": "-"},
+                     "subsidiarity": {"nl": "-", "en": "-"},
+                     "data_subject_views": {"consulted": False, "how": {"nl": "-", "en": "-"}},
+                     "review_date": today.replace(year=today.year + 1) if not (today.month == 2 and today.day == 29)
+                     else today + dt.timedelta(days=365)},
+        }.get(self.kind)
+
+    def _checked_id(self, ident: str) -> bool:
+        try:
+            check_id(ident, self.kind)
+        except DpiaError:
+            self._say(_red(html.escape(self.texts.t("msg.bad-id"))))
+            return False
+        if ident in self.session.records(self.kind):
+            self._say(_red(html.escape(self.texts.t("msg.exists", id=ident))))
+            return False
+        return True
+
+    def add_record(self, ident: str) -> None:
+        """Add a record of the kind shown with a minimal skeleton to fill in (problems show what is missing)."""
+        data = self._new_record(ident)
+        if data is None or not self._checked_id(ident):
+            return
+        self._structure(lambda: self.session.add_record(self.kind, data))
+        self.new_id.value = ""
+        self.show(self.kind, ident)
+
+    def duplicate_record(self, ident: str) -> None:
+        """Add a copy of the record shown under a new id."""
+        record = self.record
+        if record is None or self.kind == "organisation" or not self._checked_id(ident):
+            return
+        self._structure(lambda: self.session.duplicate_record(record, ident))
+        self.new_id.value = ""
+        self.show(self.kind, ident)
+
+    def ask_remove(self) -> None:
+        """Ask before removing the record shown, listing every record that refers to it."""
+        record = self.record
+        if record is None or self.kind == "organisation":
+            return
+        t = self.texts
+        refs = self.session.references_to(record)
+        if self.kind == "activity" and self.ident in self.session.records("dpia"):
+            refs.append((f"dpia:{self.ident}", "activity"))
+        items = "".join(
+            f"<li>{html.escape(self._name(r.partition(':')[0], r.partition(':')[2]))} "
+            f"<small>({html.escape(r)})</small>: {html.escape(self._field_words(f))}</li>" for r, f in refs)
+        listing = f"<p>{html.escape(t.t('msg.referenced-by'))}</p><ul class='dpia-references'>{items}</ul>" \
+            if refs else f"<p>{html.escape(t.t('msg.not-referenced'))}</p>"
+        name = self._name(self.kind, self.ident or "")
+        self._ask(t.t("msg.confirm-remove", name=name), t.t("ui.yes-remove"), lambda: self._remove(record),
+                  extra=listing)
+
+    def _field_words(self, field: str) -> str:
+        names = [p for p in re.split(r"[.\[\]]", field) if p and not p.isdigit()]
+        return self.texts.field(names[-1]) if names else ""
+
+    def _remove(self, record: str) -> None:
+        self._structure(lambda: self.session.remove_record(record))
+        self._after_records_changed()
+
+    def _ask(self, question: str, yes: str, action: Callable[[], Any], extra: str = "") -> None:
+        def answer(ok: bool) -> None:
+            self.confirm.children = ()
+            if ok:
+                action()
+        yes_button = self._button(yes, "dpia-confirm-yes", lambda: answer(True), style="danger")
+        no_button = self._button(self.texts.t("ui.cancel"), "dpia-confirm-no", lambda: answer(False))
+        self.confirm.children = [w.HTML(f"<b>{html.escape(question)}</b>{extra}"), w.HBox([yes_button, no_button])]
+
+    def ask_open(self) -> None:
+        """Open the register named in the box (asking first when there are unsaved changes)."""
+        if self.session.dirty:
+            self._ask(self.texts.t("msg.confirm-switch"), self.texts.t("ui.open"), self._open)
+        else:
+            self._open()
+
+    def _open(self) -> None:
+        try:
+            session = EditSession(self.register_path.value.strip(), user=self.session.user, as_of=self.as_of)
+        except DpiaError as exc:
+            self._say(_red(html.escape(str(exc).splitlines()[0])))
+            return
+        self.session, self.ident = session, None
+        self._build()
+
+    # ----------------------------------------------------------------- feedback
+    def _say(self, text: str) -> None:
+        self.status.value = text + self._unsaved()
+
+    def _unsaved(self) -> str:
+        n = len(self.session.changes)
+        if not self.session.dirty:
+            return ""
+        return f" <span class='dpia-unsaved'>{html.escape(self.texts.t('msg.unsaved', n=n))}</span>"
+
+    def _refresh(self) -> None:
+        """Problems next to their fields, the screening, the register's findings and problems, the status."""
+        t = self.texts
+        record = self.record
+        by_field: dict[str, list[Problem]] = {}
+        if record is not None:
+            try:
+                by_field = self.session.problems_for(record)
+            except DpiaError:
+                by_field = {}
+        shown: dict[str, list[str]] = {}
+        for name, problems in by_field.items():
+            target = name
+            while target and target not in self.messages:  # the nearest enclosing field on this tab
+                parent = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", target)
+                target = "" if parent == target else parent  # a top-level field on another tab: none here
+            for problem in problems:
+                shown.setdefault(target, []).append(plain_message(problem, name, t))
+        for key, box in self.messages.items():
+            texts = shown.get(key, [])
+            box.value = "".join(f"<div style='color:#a00'>{html.escape(m)}</div>" for m in texts)
+        self._refresh_side()
+        self.undo_button.disabled = not self.session.can_undo
+        self.discard_button.disabled = not self.session.dirty
+        if not self.status.value.startswith("<b") or not self.session.dirty:
+            self.status.value = self._unsaved().strip()
+
+    def _refresh_side(self) -> None:
+        t = self.texts
+        session = self.session
+        if self.kind == "activity" and self.ident:
+            screening = session.screenings.get(self.ident)
+            if session.register is None:
+                text = html.escape(t.t("msg.unreadable"))
+            elif screening is None:
+                text = ""
+            else:
+                verdict = t.t(f"verdict.{screening.verdict.value}")
+                text = html.escape(t.t("msg.verdict", verdict=verdict))
+            self.screening.value = f"<h4 style='margin:4px 0'>{html.escape(t.t('ui.screening'))}</h4>" \
+                                   f"<span class='dpia-verdict'>{text}</span>"
+        else:
+            self.screening.value = ""
+        problems: list[tuple[str, str | None]] = []
+        for i, p in enumerate(session.problems):
+            place = session.record_of(p.path, p.field)
+            if place is None:
+                problems.append((f"{Path(p.path).name}: {p.message}", None))
+                continue
+            kind, _, ident = place[0].partition(":")
+            who = self._name(kind, ident) if ident else t.t("kind.organisation")
+            problems.append((f"{who}: {plain_message(p, place[1], t)}", f"p{i}"))
+        self._problem_places = {f"p{i}": session.record_of(p.path, p.field) for i, p in enumerate(session.problems)}
+        self.problems_title.value = f"<h4 style='margin:4px 0'>{html.escape(t.t('ui.problems'))} ({len(problems)})</h4>"
+        self._set_options(self.problems, problems or [(t.t("msg.none-found"), None)])
+        findings = session.findings
+        options = []
+        severity = {"high": "●●●", "medium": "●●", "low": "●"}
+        for i, f in enumerate(findings):
+            who = self._name("activity", f.activity) if f.activity else ""
+            options.append((f"{severity.get(str(f.severity.value), '')} {who}: {f.message}", f"f{i}"))
+        self._finding_places = {f"f{i}": f for i, f in enumerate(findings)}
+        self.findings_title.value = f"<h4 style='margin:4px 0'>{html.escape(t.t('ui.findings'))} ({len(findings)})</h4>"
+        self._set_options(self.findings, options or [(t.t("msg.none-found"), None)])
+
+    def _set_options(self, select: w.Select, options: list[tuple[str, Any]]) -> None:
+        self._muted_select = True
+        try:
+            select.options = options
+            select.value = None
+        finally:
+            self._muted_select = False
+
+    def _open_finding(self, change: Any) -> None:
+        if getattr(self, "_muted_select", False):
+            return
+        finding = getattr(self, "_finding_places", {}).get(change["new"])
+        if finding is None:
+            return
+        place = self.session.record_of(finding.path, finding.field)
+        if place is not None:
+            kind, _, ident = place[0].partition(":")
+            self.show(kind, ident or None)
+        elif finding.activity:
+            self.show("activity", finding.activity)
+
+    def _open_problem(self, change: Any) -> None:
+        if getattr(self, "_muted_select", False):
+            return
+        place = getattr(self, "_problem_places", {}).get(change["new"])
+        if place is not None:
+            kind, _, ident = place[0].partition(":")
+            self.show(kind, ident or None)
+
+    # ----------------------------------------------------------------- saving
+    def save(self, prefer: str | None = None) -> bool:
+        """Save through the session; say what was written, or why not (the edits stay)."""
+        t = self.texts
+        try:
+            result = self.session.save(prefer=prefer)
+        except InvalidSaveError as exc:
+            items = []
+            for p in exc.problems[:20]:
+                place = self.session.record_of(p.path, p.field)
+                if place is None:
+                    items.append(f"{Path(p.path).name}: {p.message}")
+                else:
+                    kind, _, ident = place[0].partition(":")
+                    who = self._name(kind, ident) if ident else t.t("kind.organisation")
+                    items.append(f"{who}: {plain_message(p, place[1], t)}")
+            listing = "".join(f"<li>{html.escape(i)}</li>" for i in items)
+            self._render()
+            self.status.value = (f"<b class='dpia-refused' style='color:#a00'>{html.escape(t.t('msg.refused'))}</b>"
+                                 f"<ul>{listing}</ul>{self._unsaved()}")
+            return False
+        except MergeConflictError as exc:
+            rows = "".join(
+                f"<li>{html.escape(r)} {html.escape(f)}: <b>{html.escape(str(mine))}</b> / {html.escape(str(theirs))}</li>"
+                for r, f, mine, theirs in exc.overlaps)
+            self.status.value = (f"<b class='dpia-conflict' style='color:#a00'>{html.escape(t.t('msg.conflict'))}</b>"
+                                 f"<ul>{rows}</ul>{self._unsaved()}")
+            mine = self._button(t.t("ui.keep-mine"), "dpia-keep-mine", lambda: self.save("mine"))
+            theirs = self._button(t.t("ui.take-theirs"), "dpia-take-theirs", lambda: self.save("theirs"))
+            self.confirm.children = [w.HBox([mine, theirs])]
+            return False
+        except DpiaError as exc:
+            self.status.value = f"<b style='color:#a00'>{html.escape(str(exc).splitlines()[0])}</b>{self._unsaved()}"
+            return False
+        self.confirm.children = ()
+        names = ", ".join(str(p.relative_to(self.session.root)) for p in result.files)
+        text = t.t("msg.saved", files=names) if names else t.t("msg.nothing")
+        merged = (f"<div class='dpia-merged'>{html.escape(t.t('msg.merged', what=', '.join(result.merged)))}</div>"
+                  if result.merged else "")
+        self._after_records_changed()
+        self.status.value = f"<span class='dpia-saved'>{html.escape(text)}</span>{merged}"
+        return True
+
+
+def _red(text: str) -> str:
+    return f"<span style='color:#a00'>{text}</span>"
 
 
 def _yaml_text(value: Any) -> str:
@@ -54,349 +899,10 @@ def _yaml_text(value: Any) -> str:
         return ""
     from dpia_lib.editing.roundtrip import dump_rt, to_rt
 
-    return dump_rt(to_rt({"v": value}))[3:].strip("\n") if not isinstance(value, (dict, list)) else \
-        dump_rt(to_rt(value)).rstrip("\n")
+    return dump_rt(to_rt(value)).rstrip("\n") if isinstance(value, (dict, list)) else \
+        dump_rt(to_rt({"v": value}))[3:].strip("\n")
 
 
-class FieldEditor:
-    """One field: label, input widget, help text and the live problem messages."""
-
-    def __init__(self, spec: FieldSpec, options: list[str], on_change: Callable[[FieldEditor], None]) -> None:
-        self.spec = spec
-        self.error = ""  # a problem converting the widget's value (e.g. bad YAML)
-        self.input = self._make(spec, options)
-        self.input.add_class(f"dpia-field-{spec.name}")
-        self.message = w.HTML(layout=w.Layout(width="auto"))
-        label = w.HTML(f"<b>{html.escape(spec.name)}</b>{'' if spec.required else ' (optional)'}",
-                       layout=w.Layout(width="210px"))
-        helper = w.HTML(f"<small style='color:#555'>{html.escape(spec.help)}</small>")
-        self.row = w.VBox([w.HBox([label, self.input]), helper, self.message])
-        self._muted = False
-        self._on_change = on_change
-        for widget in self._inputs():
-            widget.observe(self._changed, names="value")
-
-    def _make(self, spec: FieldSpec, options: list[str]) -> Any:
-        layout = w.Layout(width="520px")
-        if spec.kind == "choice":
-            choices = [("—", None)] if not spec.required else []
-            return w.Dropdown(options=choices + [(c, c) for c in spec.choices], layout=layout)
-        if spec.kind == "ref":
-            return w.Dropdown(options=[("—", None)] + [(o, o) for o in options], layout=layout)
-        if spec.kind == "refs":
-            return w.SelectMultiple(options=options, rows=min(8, max(3, len(options))), layout=layout)
-        if spec.kind == "bool":
-            return w.Checkbox(indent=False)
-        if spec.kind == "int":
-            return w.IntText(layout=w.Layout(width="160px"), continuous_update=False)
-        if spec.kind == "date":
-            return w.DatePicker()
-        if spec.kind == "text":
-            return w.VBox([w.Text(placeholder="nl", continuous_update=False, layout=layout),
-                           w.Text(placeholder="en", continuous_update=False, layout=layout)])
-        if spec.kind == "long":
-            return w.Textarea(layout=w.Layout(width="520px", height="70px"), continuous_update=False)
-        if spec.kind == "yaml":
-            return w.Textarea(layout=w.Layout(width="520px", height="110px"), continuous_update=False)
-        return w.Text(layout=layout, continuous_update=False, disabled=spec.name == "id")
-
-    def _inputs(self) -> list[Any]:
-        return list(self.input.children) if self.spec.kind == "text" else [self.input]
-
-    def _changed(self, _change: Any) -> None:
-        if not self._muted:
-            self._on_change(self)
-
-    def show(self, value: Any) -> None:
-        """Put a register value into the widget without triggering an edit."""
-        self._muted = True
-        try:
-            kind = self.spec.kind
-            if kind == "text":
-                value = value if isinstance(value, dict) else {}
-                self.input.children[0].value = str(value.get("nl") or "")
-                self.input.children[1].value = str(value.get("en") or "")
-            elif kind == "refs":
-                known = set(self.input.options)
-                self.input.options = list(self.input.options) + [v for v in value or [] if v not in known]
-                self.input.value = tuple(value or ())
-            elif kind in ("choice", "ref"):
-                values = [v for _, v in self.input.options]
-                if value is not None and value not in values:
-                    self.input.options = list(self.input.options) + [(str(value), value)]
-                self.input.value = value
-            elif kind == "bool":
-                self.input.value = bool(value)
-            elif kind == "int":
-                self.input.value = int(value or 0)
-            elif kind == "date":
-                self.input.value = value if isinstance(value, dt.date) else None
-            elif kind == "yaml":
-                self.input.value = _yaml_text(value)
-            else:
-                self.input.value = "" if value is None else str(value)
-        finally:
-            self._muted = False
-
-    def value(self) -> Any:
-        """The widget's value as register data (None for an empty optional field)."""
-        self.error = ""
-        kind = self.spec.kind
-        if kind == "text":
-            nl, en = (c.value.strip() for c in self.input.children)
-            return None if not (nl or en) and not self.spec.required else {"nl": nl, "en": en}
-        if kind == "refs":
-            return list(self.input.value)
-        if kind == "yaml":
-            text = self.input.value
-            if not text.strip():
-                return None
-            data, problems = parse_yaml(text, self.spec.name)
-            if problems:
-                self.error = problems[0].message
-                raise ParameterError(f"{self.spec.name}: {problems[0].message} (line {problems[0].line})")
-            return data
-        if kind in ("line", "long"):
-            return self.input.value.strip() or None
-        return self.input.value
-
-    def set_problems(self, problems: list[Problem]) -> None:
-        """Show the problems of this field (empty: clear)."""
-        extra = f"<div style='color:#a00'>{html.escape(self.error)}</div>" if self.error else ""
-        self.message.value = extra + _messages_html(problems)
-
-
-def engine_summary(register: Any, activity_id: str, as_of: dt.date) -> str:
-    """HTML with the activity's screening verdict and rule findings, or why they cannot be shown.
-
-    The engine modules (:mod:`dpia_lib.screening`, :mod:`dpia_lib.rules`) are imported on demand: the
-    editor works without them and shows their result as soon as they are installed.
-    """
-    if register is None:
-        return "<i>The register cannot be read with the current edits; fix the problems shown.</i>"
-    parts = []
-    try:
-        screening = importlib.import_module("dpia_lib.screening")
-        result = screening.screen_activity(register, activity_id)
-        reasons = "".join(f"<li>{html.escape(str(r.code))}</li>" for r in result.reasons)
-        parts.append(f"<p><b>Screening verdict:</b> <span class='dpia-verdict'>"
-                     f"{html.escape(str(result.verdict))}</span></p><ul>{reasons}</ul>")
-    except ImportError:
-        parts.append("<p><i>Screening is not installed yet.</i></p>")
-    except Exception as exc:  # noqa: BLE001 - the editor must stay usable whatever the engine does
-        parts.append(f"<p><i>Screening failed: {html.escape(type(exc).__name__)}: {html.escape(str(exc))}</i></p>")
-    try:
-        rules = importlib.import_module("dpia_lib.rules")
-        findings = [f for f in rules.check(register, as_of) if f.activity == activity_id]
-        items = "".join(f"<li>{html.escape(str(f.severity))} {html.escape(f.code)}: {html.escape(f.message)}</li>"
-                        for f in findings)
-        parts.append(f"<p><b>Findings:</b> {len(findings)}</p><ul class='dpia-findings'>{items}</ul>")
-    except ImportError:
-        parts.append("<p><i>Rule checks are not installed yet.</i></p>")
-    except Exception as exc:  # noqa: BLE001 - as above
-        parts.append(f"<p><i>Rule checks failed: {html.escape(type(exc).__name__)}: {html.escape(str(exc))}</i></p>")
-    return "".join(parts)
-
-
-class EditorApp:
-    """The editor: a record picker, a form of :class:`FieldEditor` rows, flows, engine output and Save."""
-
-    def __init__(self, session: EditSession, *, as_of: dt.date | None = None) -> None:
-        self.session = session
-        self.as_of = as_of or dt.date.today()
-        self.kind = w.ToggleButtons(options=[("Activities", "activity"), ("Parties", "party")], value="activity")
-        self.picker = w.Dropdown(description="Record", layout=w.Layout(width="520px"))
-        self.picker.add_class("dpia-picker")
-        self.form = w.VBox()
-        self.flows = w.VBox()
-        self.engine = w.HTML()
-        self.status = w.HTML()
-        self.status.add_class("dpia-status")
-        self.save_button = w.Button(description="Save", button_style="primary", icon="save")
-        self.save_button.add_class("dpia-save")
-        self.new_id = w.Text(placeholder="new id (a slug)")
-        self.add_button = w.Button(description="Add")
-        self.remove_button = w.Button(description="Remove this record", button_style="danger")
-        self.editors: dict[str, FieldEditor] = {}
-        self.kind.observe(lambda _: self._refresh_picker(), names="value")
-        self.picker.observe(lambda _: self._show_record(), names="value")
-        self.save_button.on_click(lambda _: self.save())
-        self.add_button.on_click(lambda _: self.add_record(self.new_id.value.strip()))
-        self.remove_button.on_click(lambda _: self.remove_record())
-        self.widget = w.VBox([
-            w.HTML("<h2>Register editor</h2>"),
-            w.HBox([self.kind, self.save_button]), self.status,
-            w.HBox([self.picker, self.remove_button]), w.HBox([self.new_id, self.add_button]),
-            w.HBox([self.form, w.VBox([w.HTML("<h3>Screening and findings</h3>"), self.engine],
-                                      layout=w.Layout(width="420px", margin="0 0 0 20px"))]),
-            self.flows,
-        ])
-        self._refresh_picker()
-
-    @property
-    def record(self) -> str | None:
-        """The record shown, e.g. ``activity:newsletter``."""
-        return f"{self.kind.value}:{self.picker.value}" if self.picker.value else None
-
-    def _options(self, source: str | None) -> list[str]:
-        register = self.session.register
-        if register is None or source is None:
-            return []
-        catalogue = register.catalogue
-        values: dict[str, Any] = {
-            "roles": register.roles, "parties": register.parties, "systems": register.systems,
-            "measures": catalogue.measures, "categories": catalogue.categories,
-            "data_subjects": catalogue.data_subjects, "party_kinds": catalogue.party_kinds,
-            "dossiers": catalogue.dossiers, "channels": catalogue.channels,
-        }
-        return sorted(values.get(source, {}))
-
-    def _refresh_picker(self, select: str | None = None) -> None:
-        ids = self.session.records(self.kind.value)
-        self.picker.options = ids
-        self.picker.value = select if select in ids else (ids[0] if ids else None)
-        self._show_record()
-
-    def _show_record(self) -> None:
-        record = self.record
-        self.editors = {}
-        if record is None:
-            self.form.children, self.flows.children = (), ()
-            return
-        model = Activity if self.kind.value == "activity" else Party
-        for spec in field_specs(model):
-            editor = FieldEditor(spec, self._options(spec.source), self._field_changed)
-            editor.show(self.session.get(record, spec.name))
-            self.editors[spec.name] = editor
-        self.form.children = [e.row for e in self.editors.values()]
-        self._show_flows()
-        self._update_messages()
-
-    def _field_changed(self, editor: FieldEditor) -> None:
-        record = self.record
-        if record is None:
-            return
-        try:
-            value = editor.value()
-            if value != self.session.get(record, editor.spec.name):
-                self.session.set(record, editor.spec.name, value)
-            self.status.value = ""
-        except DpiaError as exc:
-            editor.error = str(exc)
-        self._update_messages()
-
-    def _update_messages(self) -> None:
-        record = self.record
-        if record is None:
-            return
-        by_field = self.session.problems_for(record)
-        for name, editor in self.editors.items():
-            editor.set_problems([p for key, items in by_field.items() for p in items
-                                 if key == name or key.startswith((name + ".", name + "["))])
-        known = set(self.editors)
-        rest = [p for key, items in by_field.items() for p in items if key.split(".")[0].split("[")[0] not in known]
-        others = len(self.session.problems) - sum(len(v) for v in by_field.values())
-        note = f"<p>{others} problem(s) elsewhere in the register.</p>" if others else ""
-        self.engine.value = (_messages_html(rest) + note +
-                             (engine_summary(self.session.register, self.picker.value, self.as_of)
-                              if self.kind.value == "activity" else ""))
-        changes = len(self.session.changes)
-        if changes and not self.status.value.startswith("<b>Save refused"):
-            self.status.value = f"{changes} unsaved change(s)."
-
-    def _show_flows(self) -> None:
-        record = self.record
-        if self.kind.value != "activity" or record is None:
-            self.flows.children = ()
-            return
-        flows = self.session.get(record, "flows") or []
-        rows = "".join(
-            f"<tr><td>{html.escape(str(f.get('id')))}</td><td>{html.escape(str(f.get('from')))} → "
-            f"{html.escape(str(f.get('to')))}</td><td>{html.escape(', '.join(map(str, f.get('categories') or [])))}"
-            f"</td></tr>" for f in flows if isinstance(f, dict))
-        pick = w.Dropdown(options=[str(f.get("id")) for f in flows if isinstance(f, dict)], description="Flow")
-        remove = w.Button(description="Remove flow")
-        remove.on_click(lambda _: self._flow_edit(lambda: self.session.remove_flow(self.picker.value, pick.value)))
-        nodes = sorted({*self.session.records("activity"), *self.session.records("party")})
-        fid = w.Text(placeholder="flow id")
-        src = w.Dropdown(options=nodes, description="from")
-        dst = w.Dropdown(options=nodes, description="to")
-        cats = w.SelectMultiple(options=self._options("categories"), rows=4, description="categories")
-        channel = w.Dropdown(options=self._options("channels"), description="channel")
-        frequency = w.Dropdown(options=list(_literal(Frequency)), description="frequency")
-        basis = w.Dropdown(options=[b.value for b in LegalBasis], description="basis")
-        add = w.Button(description="Add flow")
-        add.on_click(lambda _: self._flow_edit(lambda: self.session.add_flow(self.picker.value, {
-            "id": fid.value.strip(), "from": src.value, "to": dst.value, "categories": list(cats.value),
-            "channel": channel.value, "ground": {"basis": basis.value}, "frequency": frequency.value})))
-        self.flows.children = [
-            w.HTML(f"<h3>Flows</h3><table>{rows}</table>"), w.HBox([pick, remove]),
-            w.HBox([fid, src, dst]), w.HBox([cats, w.VBox([channel, frequency, basis, add])]),
-        ]
-
-    def _flow_edit(self, action: Callable[[], Any]) -> None:
-        try:
-            action()
-        except DpiaError as exc:
-            self.status.value = f"<span style='color:#a00'>{html.escape(str(exc))}</span>"
-        self._show_flows()
-        self._update_messages()
-
-    def add_record(self, ident: str) -> None:
-        """Add an activity or party (by the kind shown) with a minimal skeleton to fill in."""
-        register = self.session.register
-        try:
-            if self.kind.value == "activity":
-                owner = register.organisation.privacy_officer_role if register else "privacy-officer"
-                self.session.add_activity({
-                    "id": ident, "name": {"nl": ident, "en": ident}, "owner": owner,
-                    "purposes": [{"id": "main", "description": {"nl": "(doel)", "en": "(purpose)"},
-                                  "basis": "legitimate-interests"}],
-                    "data_subjects": self._options("data_subjects")[:1],
-                    "categories": ["name-contact"], "data_subjects_per_year": 0,
-                    "dpia": {"status": "needed"}, "last_review": self.as_of,
-                })
-            else:
-                self.session.add_party({"id": ident, "name": {"nl": ident, "en": ident},
-                                        "kind": "employer", "role": PartyRole.RECIPIENT.value})
-        except DpiaError as exc:
-            self.status.value = f"<span style='color:#a00'>{html.escape(str(exc))}</span>"
-            return
-        self.new_id.value = ""
-        self._refresh_picker(select=ident)
-
-    def remove_record(self) -> None:
-        """Remove the record shown (validation then flags what still refers to it)."""
-        if self.picker.value is None:
-            return
-        if self.kind.value == "activity":
-            self.session.remove_activity(self.picker.value)
-        else:
-            self.session.remove_party(self.picker.value)
-        self._refresh_picker()
-
-    def save(self) -> bool:
-        """Save through the session; show what was written or why the save was refused."""
-        try:
-            result = self.session.save()
-        except InvalidSaveError as exc:
-            self.status.value = ("<b>Save refused</b>: the register would be invalid; nothing was written."
-                                 + _messages_html(list(exc.problems)[:20]))
-            return False
-        except DpiaError as exc:
-            self.status.value = f"<b>Save refused</b>: {html.escape(str(exc))}"
-            return False
-        names = ", ".join(str(p.relative_to(self.session.root)) for p in result.files) or "nothing to save"
-        self.status.value = f"<span class='dpia-saved'>Saved: {html.escape(names)}</span>"
-        return True
-
-
-def _literal(tp: Any) -> tuple[str, ...]:
-    import typing
-
-    return tuple(str(a) for a in typing.get_args(tp))
-
-
-def editor_from_environment(*, user: str | None = None) -> EditorApp:
+def editor_from_environment(*, user: str | None = None, language: str = "nl") -> EditorApp:
     """The editor on the register named by ``$DPIA_REGISTER`` (default: the shipped ``ropa/``)."""
-    return EditorApp(EditSession(register_from_environment(), user=user))
+    return EditorApp(EditSession(register_from_environment(), user=user), language=language)

@@ -42,6 +42,7 @@ class Labels(Record):
 
     labels: dict[str, Text]
     principles: tuple[Principle, ...] = ()
+    editor: dict[str, Text] = Field(default_factory=dict)  # the register editor's labels, help and messages
     #: The events a retention period runs from (register text), worded in both languages.
     events: dict[str, Text] = Field(default_factory=dict)
 

@@ -13,7 +13,7 @@ codes the engine can emit, and the catalogue check makes sure the table holds ea
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from dpia_lib.analysis import Analysis, analyse
 from dpia_lib.findings import Finding, sort_findings
@@ -38,6 +38,7 @@ from dpia_lib.rules.lawfulness import (
     check_source_informed,
     check_transfers,
 )
+from dpia_lib.screening import Screening
 
 __all__ = ["RULES", "RULE_CODES", "check"]
 
@@ -88,11 +89,18 @@ RULES: tuple[Callable[[Context], None], ...] = (
 )
 
 
-def check(register: Register | Analysis, as_of: dt.date) -> list[Finding]:
+def check(
+    register: Register | Analysis, as_of: dt.date, *, screenings: Mapping[str, Screening] | None = None
+) -> list[Finding]:
     """Run every rule on a register or :class:`~dpia_lib.analysis.Analysis` as of the date ``as_of``; the
-    findings, sorted by file and line."""
+    findings, sorted by file and line.
+
+    ``screenings`` (every activity's, e.g. from the incremental checker) saves screening the register again.
+    """
     analysis = analyse(register)
-    ctx = Context(register=analysis.register, graph=analysis.graph, as_of=as_of, sources=analysis.sources)
+    ctx = Context(
+        register=analysis.register, graph=analysis.graph, as_of=as_of, sources=analysis.sources, screenings=screenings
+    )
     for rule in RULES:
         rule(ctx)
     return sort_findings(ctx.findings)

@@ -7,6 +7,7 @@ change severities there) and its file and line from :meth:`Register.locate`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -14,6 +15,7 @@ import networkx as nx
 
 from dpia_lib.findings import Finding, Severity
 from dpia_lib.register import Register
+from dpia_lib.screening import Screening
 from dpia_lib.sources import Sources
 from dpia_lib.yamlio import format_loc
 
@@ -30,6 +32,7 @@ class Context:
     graph: nx.MultiDiGraph
     as_of: dt.date
     findings: list[Finding] = field(default_factory=list)
+    screenings: Mapping[str, Screening] | None = None  # every activity's screening, when already known
     #: Line lookups of the register (kept for the run; an analysis's when the caller has one).
     sources: Sources | None = None
 

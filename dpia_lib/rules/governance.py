@@ -57,7 +57,8 @@ def check_retention(ctx: Context) -> None:
 def check_dpia(ctx: Context) -> None:
     """``dpia-missing`` and ``dpia-review-overdue``."""
     reg = ctx.register
-    for aid, screening in screen(reg, ctx.graph).items():
+    screenings = ctx.screenings if ctx.screenings is not None else screen(reg, ctx.graph)
+    for aid, screening in screenings.items():
         act = reg.activities[aid]
         record = reg.dpias.get(aid)
         if screening.verdict == Verdict.REQUIRED and record is None and not acts_as_processor(act):
