@@ -322,7 +322,9 @@ def test_cli_check_shipped_exits_0_at_high(capsys: pytest.CaptureFixture[str]) -
     assert main(["check", "--register", ropa, "--as-of", "2026-11-25", "--language", "en"]) == 0
     captured = capsys.readouterr()
     assert captured.out.splitlines()[-1].startswith(f"{ropa}/activities/satisfaction-survey.yaml:16: medium ")
-    assert "1 finding(s): 0 high, 1 medium, 0 low" in captured.err
+    assert "1 finding(s): 0 high, 1 medium, 0 low; 0 at or above high" in captured.err
+    assert main(["check", "--register", ropa, "--as-of", "2026-11-25", "--language", "nl"]) == 0
+    assert "1 bevinding(en): 0 hoog, 1 middel, 0 laag; 0 op of boven hoog" in capsys.readouterr().err
 
 
 def test_cli_check_diagnosis_to_employer_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

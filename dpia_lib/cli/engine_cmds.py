@@ -13,7 +13,7 @@ from typing import Any
 
 from dpia_lib.cli.common import add_register_option, load_analysis, print_json
 from dpia_lib.findings import Severity, at_or_above
-from dpia_lib.report.cli_text import finding_line, risks_text, screening_text
+from dpia_lib.report.cli_text import finding_line, findings_summary, risks_text, screening_text
 from dpia_lib.risk import assess_risks
 from dpia_lib.rules import check
 from dpia_lib.screening import Screening, screen, screen_activity
@@ -80,8 +80,7 @@ def _check(args: argparse.Namespace) -> int:
     else:
         for finding in findings:
             print(finding_line(register.register, finding, args.language))
-        counts = ", ".join(f"{sum(f.severity == s for f in findings)} {s.value}" for s in reversed(Severity))
-        print(f"{len(findings)} finding(s): {counts}; {len(failing)} at or above {args.fail_on}", file=sys.stderr)
+        print(findings_summary(findings, len(failing), args.fail_on, args.language), file=sys.stderr)
     return 1 if failing else 0
 
 

@@ -20,7 +20,7 @@ from dpia_lib.report.wording import cite, driver_text, finding_text, word
 from dpia_lib.risk import RiskAssessment
 from dpia_lib.screening import Screening
 
-__all__ = ["finding_line", "risks_text", "screening_text"]
+__all__ = ["finding_line", "findings_summary", "risks_text", "screening_text"]
 
 
 def _name(register: Register, aid: str | None, language: str) -> str:
@@ -47,6 +47,18 @@ def finding_line(register: Register, finding: Finding, language: str) -> str:
     activity = f" [{_name(register, finding.activity, language)}]" if finding.activity else ""
     return (f"{finding.path}:{finding.line}: {word('severity-' + finding.severity.value, language)}"
             f"{activity}: {finding_text(finding, language, register)} ({cite(finding.citation, language)})")
+
+
+def findings_summary(findings: Sequence[Finding], failing: int, fail_on: str, language: str) -> str:
+    """The closing line of ``dpia check``: the count per severity and how many are at or above ``fail_on``.
+
+    >>> findings_summary([], 0, "high", "nl")
+    '0 bevinding(en): 0 hoog, 0 middel, 0 laag; 0 op of boven hoog'
+    """
+    counts = ", ".join(f"{sum(f.severity.value == s for f in findings)} {word('severity-' + s, language)}"
+                       for s in ("high", "medium", "low"))
+    return word("findings-summary", language).format(
+        count=len(findings), counts=counts, failing=failing, level=word("severity-" + fail_on, language))
 
 
 def risks_text(register: Register, assessment: RiskAssessment, language: str) -> str:
