@@ -24,7 +24,7 @@ AS_OF = dt.date(2026, 12, 2)
 def test_validates_and_passes_fail_on_high(register: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert validate_register(register).problems == ()
     assert main(["check", "--register", str(register), "--fail-on", "high", "--as-of", AS_OF.isoformat()]) == 0
-    assert "0 high" in capsys.readouterr().err
+    assert "0 hoog" in capsys.readouterr().err  # the summary line is Dutch by default
 
 
 def test_occupational_health_service_screening() -> None:

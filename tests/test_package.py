@@ -86,7 +86,7 @@ def test_the_installed_command_works_on_the_shipped_register(
     assert '"verdict": "required"' in screened.stdout
     checked = _run([dpia, "check", "--as-of", "2026-11-25"], work, env)
     assert checked.returncode == 0, checked.stderr
-    assert "0 at or above high" in checked.stderr
+    assert "0 op of boven hoog" in checked.stderr  # Dutch by default
     batch = _run([dpia, "batch", "--activity", "special-file", "--language", "en", "--as-of", "2026-11-25",
                   "--workers", "2", "--no-progress"], work, env)
     assert batch.returncode == 0, batch.stdout + batch.stderr
