@@ -33,6 +33,7 @@ __all__ = [
     "DEFAULT_DATA_DIR",
     "PartialRegister",
     "load_catalogue",
+    "load_data_file",
     "load_register",
     "load_register_partial",
     "read_register",
@@ -42,6 +43,34 @@ M = TypeVar("M", bound=BaseModel)
 
 #: The catalogues shipped with dpia-workbook (see :func:`dpia_lib.resources.shipped_data_dir`).
 DEFAULT_DATA_DIR = shipped_data_dir()
+
+
+def load_data_file(name: str, model: type[M], data_dir: Path | str | None = None) -> M:
+    """Read the data file ``name`` from ``data_dir`` (default: the shipped ``data/``) as one ``model``;
+    a problem raises :class:`~dpia_lib.errors.RegisterError` naming file, line and field.
+
+    >>> from dpia_lib.riskmatrix import RiskMatrix
+    >>> load_data_file("risk_matrix.yaml", RiskMatrix).level(4, 4)  # both axes at the top: maximum
+    4
+    """
+    path = Path(data_dir if data_dir is not None else DEFAULT_DATA_DIR) / name
+    shown = str(path)
+    text, problems = read_text(path, shown)
+    if text is None:
+        raise RegisterError(problems)
+    data, problems = parse_yaml(text, shown)
+    if problems:
+        raise RegisterError(problems)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        locator = Locator(text)
+        found = []
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            line, col = locator.position(loc)
+            found.append(Problem("bad-value", shown, line, col, format_loc(loc), err["msg"]))
+        raise RegisterError(found) from None
 
 
 def _annotation_at(model: type[BaseModel], loc: Sequence[str | int]) -> Any:

@@ -12,13 +12,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
-from dpia_lib.diagnostics import Problem
-from dpia_lib.errors import RegisterError
-from dpia_lib.loading import DEFAULT_DATA_DIR
+from dpia_lib.loading import load_data_file
 from dpia_lib.records import Sourced
-from dpia_lib.yamlio import Locator, format_loc, parse_yaml, read_text
 
 __all__ = ["RiskMatrix", "load_risk_matrix"]
 
@@ -45,21 +42,4 @@ class RiskMatrix(Sourced):
 @lru_cache(maxsize=4)
 def load_risk_matrix(data_dir: Path | str | None = None) -> RiskMatrix:
     """Read ``risk_matrix.yaml`` from ``data_dir`` (default: the shipped ``data/``); errors name file and line."""
-    path = Path(data_dir if data_dir is not None else DEFAULT_DATA_DIR) / "risk_matrix.yaml"
-    shown = str(path)
-    text, problems = read_text(path, shown)
-    if text is None:
-        raise RegisterError(problems)
-    data, problems = parse_yaml(text, shown)
-    if problems:
-        raise RegisterError(problems)
-    try:
-        return RiskMatrix.model_validate(data)
-    except ValidationError as exc:
-        locator = Locator(text)
-        found = []
-        for err in exc.errors(include_url=False):
-            loc = tuple(err["loc"])
-            line, col = locator.position(loc)
-            found.append(Problem("bad-value", shown, line, col, format_loc(loc), err["msg"]))
-        raise RegisterError(found) from None
+    return load_data_file("risk_matrix.yaml", RiskMatrix, data_dir)

@@ -15,13 +15,12 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from dpia_lib.diagnostics import Problem, suggest
-from dpia_lib.errors import ParameterError, RegisterError
-from dpia_lib.loading import DEFAULT_DATA_DIR
+from dpia_lib.diagnostics import suggest
+from dpia_lib.errors import ParameterError
+from dpia_lib.loading import load_data_file
 from dpia_lib.records import Id, Record, Sourced, Text
-from dpia_lib.yamlio import Locator, format_loc, parse_yaml, read_text
 
 __all__ = ["LANGUAGES", "Labels", "Principle", "check_language", "load_labels"]
 
@@ -72,21 +71,4 @@ def check_language(language: object) -> str:
 @lru_cache(maxsize=4)
 def load_labels(data_dir: Path | str | None = None) -> Labels:
     """Read ``labels.yaml`` from ``data_dir`` (default: the shipped ``data/``)."""
-    path = Path(data_dir if data_dir is not None else DEFAULT_DATA_DIR) / "labels.yaml"
-    shown = str(path)
-    text, problems = read_text(path, shown)
-    if text is None:
-        raise RegisterError(problems)
-    data, problems = parse_yaml(text, shown)
-    if problems:
-        raise RegisterError(problems)
-    try:
-        return Labels.model_validate(data)
-    except ValidationError as exc:
-        locator = Locator(text)
-        found = []
-        for err in exc.errors(include_url=False):
-            loc = tuple(err["loc"])
-            line, col = locator.position(loc)
-            found.append(Problem("bad-value", shown, line, col, format_loc(loc), err["msg"]))
-        raise RegisterError(found) from None
+    return load_data_file("labels.yaml", Labels, data_dir)
