@@ -28,6 +28,7 @@ import openpyxl
 import yaml
 from openpyxl.utils import get_column_letter
 
+from dpia_lib.diagnostics import printable
 from dpia_lib.errors import DpiaError
 from dpia_lib.exchange.cells import (
     CellError,
@@ -63,9 +64,14 @@ class WorkbookProblem:
     message: str
 
     def format(self) -> str:
-        """``FILE:sheet!cell: code field: message``."""
-        where = f" {self.field}" if self.field else ""
-        return f"{self.file}:{self.sheet}!{self.cell}: {self.code}{where}: {self.message}"
+        r"""``FILE:sheet!cell: code field: message``, control characters escaped as in every problem line.
+
+        >>> WorkbookProblem("bad-value", "r.xlsx", "Parties", "B2", "name", "got '[2J'").format()
+        "r.xlsx:Parties!B2: bad-value name: got '\\x1b[2J'"
+        """
+        where = f" {printable(self.field)}" if self.field else ""
+        return (f"{printable(self.file)}:{printable(self.sheet)}!{self.cell}: {self.code}{where}: "
+                f"{printable(self.message)}")
 
     def as_dict(self) -> dict[str, str]:
         """JSON-ready mapping."""
