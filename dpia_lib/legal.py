@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dpia_lib.facts import Fact, sector, volume
 from dpia_lib.law import LegalBasis, ProcessingRole
 from dpia_lib.records import Activity, Party, Role, Text
 from dpia_lib.register import Register
@@ -106,7 +107,7 @@ def vulnerable_subjects(register: Register, activity: Activity) -> list[str]:
     return [s for s in activity.data_subjects if s in subjects and (subjects[s].vulnerable or subjects[s].children)]
 
 
-def large_scale_facts(register: Register, activity: Activity, sectors: tuple[str, ...] = ()) -> list[str]:
+def large_scale_facts(register: Register, activity: Activity, sectors: tuple[str, ...] = ()) -> list[Fact]:
     """Why ``activity`` is large-scale: the threshold of ``data/thresholds.yaml`` reached; [] if it is not.
 
     The threshold for special data applies when the activity holds special categories or identifiers. A
@@ -119,11 +120,9 @@ def large_scale_facts(register: Register, activity: Activity, sectors: tuple[str
     threshold = cat.threshold("special" if sensitive else "ordinary")
     if threshold is None or activity.data_subjects_per_year < threshold.data_subjects_per_year:
         return []
-    facts = [(f"{activity.data_subjects_per_year} data subjects a year, at or above the "
-              f"{threshold.id} threshold of {threshold.data_subjects_per_year}")]
-    sector = register.organisation.sector
-    if sector in sectors:
-        facts.append(f"organisation sector {sector!r} is named among the source's examples")
+    facts = [volume(activity.data_subjects_per_year, threshold.id, threshold.data_subjects_per_year)]
+    if register.organisation.sector in sectors:
+        facts.append(sector(register.organisation.sector))
     return facts
 
 
@@ -134,7 +133,7 @@ def dpo_required(register: Register) -> tuple[bool, list[str]]:
     predicate as screening. (Art. 37(1)(a), public bodies, and (b), large-scale monitoring, are not
     derived here.)
     """
-    why = [f"{aid}: {'; '.join(facts)}" for aid, act in sorted(register.activities.items())
+    why = [f"{aid}: {'; '.join(f.text for f in facts)}" for aid, act in sorted(register.activities.items())
            if special_categories(register, act) and (facts := large_scale_facts(register, act))]
     return bool(why), why
 

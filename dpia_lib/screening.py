@@ -28,11 +28,14 @@ from typing import Any
 import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
+from dpia_lib import facts
 from dpia_lib.analysis import Analysis, analyse
 from dpia_lib.catalogue import TriggerMatch
+from dpia_lib.facts import Fact
 from dpia_lib.law import Verdict
 from dpia_lib.legal import (
     acts_as_processor,
+    inferred_special,
     is_data_subject_party,
     large_scale_facts,
     national_identifiers,
@@ -66,11 +69,11 @@ class Reason(BaseModel):
 
     code: str
     source: str
-    facts: tuple[str, ...]
+    facts: tuple[Fact, ...]
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping with keys code, source, facts."""
-        return {"code": self.code, "source": self.source, "facts": list(self.facts)}
+        """JSON-ready mapping with keys code, source, facts (each fact as its English sentence)."""
+        return {"code": self.code, "source": self.source, "facts": [f.text for f in self.facts]}
 
 
 class Screening(BaseModel):
@@ -129,7 +132,7 @@ def _source(entry: Any) -> str:
     return citation or "analysis"
 
 
-def _independent_sources(register: Register, G: nx.MultiDiGraph, activity: Activity) -> list[str]:
+def _independent_sources(register: Register, G: nx.MultiDiGraph, activity: Activity) -> list[Fact]:
     """External parties (not data subjects) sending data to the activity, plus 'own activities' once."""
     external, internal = set(), set()
     for u, _, k, kind in G.in_edges(activity.id, keys=True, data="kind"):
@@ -139,86 +142,82 @@ def _independent_sources(register: Register, G: nx.MultiDiGraph, activity: Activ
             internal.add(u)
         elif u in register.parties and not is_data_subject_party(register.parties[u]):
             external.add(u)
-    found = [f"data from party {p!r}" for p in sorted(external)]
+    found = [facts.from_party(p) for p in sorted(external)]
     if internal:
-        found.append(f"data from own activities {', '.join(sorted(internal))}")
+        found.append(facts.from_activities(sorted(internal)))
     return found
 
 
-def _wp248_facts(register: Register, G: nx.MultiDiGraph, act: Activity) -> dict[str, list[str]]:
+def _wp248_facts(register: Register, G: nx.MultiDiGraph, act: Activity) -> dict[str, list[Fact]]:
     cat = register.catalogue
     evaluative = [c for c in act.categories if c in cat.categories and cat.categories[c].evaluative]
     identifiers = national_identifiers(register, act)
     sources = _independent_sources(register, G, act)
     return {
-        "wp248-evaluation-scoring": [f"evaluative category {c!r}" for c in evaluative]
-        + (["profiling declared"] if act.profiling else [])
-        + (["evaluation by people declared"] if act.evaluation else []),
-        "wp248-automated-decision": ["automated decisions declared"] if act.automated_decisions else [],
-        "wp248-systematic-monitoring": ["systematic monitoring declared"] if act.systematic_monitoring else [],
-        "wp248-sensitive-data": _special_facts(register, act)
-        + [f"national identifier {c!r}" for c in identifiers],
+        "wp248-evaluation-scoring": [facts.evaluative(c) for c in evaluative]
+        + [facts.flag(name) for name in ("profiling", "evaluation") if getattr(act, name)],
+        "wp248-automated-decision": [facts.flag("automated_decisions")] if act.automated_decisions else [],
+        "wp248-systematic-monitoring": [facts.flag("systematic_monitoring")] if act.systematic_monitoring else [],
+        "wp248-sensitive-data": _special_facts(register, act) + [facts.identifier(c) for c in identifiers],
         "wp248-large-scale": large_scale_facts(register, act),
         "wp248-matching-combining": sources if len(sources) >= 2 else [],
-        "wp248-vulnerable-subjects": [f"vulnerable data subjects {s!r}" for s in vulnerable_subjects(register, act)],
-        "wp248-innovative-technology": ["new technology declared"] if act.innovative_technology else [],
-        "wp248-blocks-rights": ["outcome can block a right, service or contract"] if act.blocks_service else [],
+        "wp248-vulnerable-subjects": [facts.vulnerable(s) for s in vulnerable_subjects(register, act)],
+        "wp248-innovative-technology": [facts.flag("innovative_technology")] if act.innovative_technology else [],
+        "wp248-blocks-rights": [facts.blocks_service()] if act.blocks_service else [],
     }
 
 
-def _special_facts(register: Register, act: Activity, kinds: tuple[str, ...] | None = None) -> list[str]:
+def _special_facts(register: Register, act: Activity, kinds: tuple[str, ...] | None = None) -> list[Fact]:
     """Facts for the special categories of ``act`` (of ``kinds``), the inferred ones named by their group."""
     cat = register.catalogue
     hits = special_categories(register, act, kinds)
-    named = [f"special category {c!r}" for c in hits if cat.is_special(c)]
+    named = [facts.special(c) for c in hits if cat.is_special(c)]
     if len(named) < len(hits) or (hits and not named):
-        from dpia_lib.legal import inferred_special
-
         for kind, groups in inferred_special(register, act).items():
             if kinds is None or kind in kinds:
-                named.append(f"data about {', '.join(groups)} reveals {kind} (CJEU C-184/20)")
+                named.append(facts.inferred_special(list(groups), kind))
     return named
 
 
-def _match_facts(register: Register, act: Activity, match: TriggerMatch) -> list[str]:
+def _match_facts(register: Register, act: Activity, match: TriggerMatch) -> list[Fact]:
     """The facts meeting every condition of ``match``, or [] when one condition fails."""
-    facts: list[str] = []
+    found: list[Fact] = []
     if match.special:
         hits = _special_facts(register, act, match.special)
         if not hits:
             return []
-        facts += hits
-    for flag in match.flags:
-        if not getattr(act, flag):
+        found += hits
+    for name in match.flags:
+        if not getattr(act, name):
             return []
-        facts.append(f"{flag} declared")
+        found.append(facts.flag(name))
     if match.vulnerable_subjects:
         vulnerable = vulnerable_subjects(register, act)
         if not vulnerable:
             return []
-        facts += [f"vulnerable data subjects {s!r}" for s in vulnerable]
+        found += [facts.vulnerable(s) for s in vulnerable]
     if match.large_scale:
         scale = large_scale_facts(register, act, match.example_sectors)
         if not scale:
             return []
-        facts += scale
-    return facts
+        found += scale
+    return found
 
 
 def _screen(register: Register, G: nx.MultiDiGraph, act: Activity) -> Screening:
     cat = register.catalogue
     mandatory: list[Reason] = []
     for ap in cat.ap_list.values():
-        if ap.match is not None and (facts := _match_facts(register, act, ap.match)):
-            mandatory.append(Reason(code=ap.id, source=_source(ap), facts=tuple(facts)))
+        if ap.match is not None and (found := _match_facts(register, act, ap.match)):
+            mandatory.append(Reason(code=ap.id, source=_source(ap), facts=tuple(found)))
     for case in cat.art35_3.values():
-        if facts := _match_facts(register, act, case.match):
-            mandatory.append(Reason(code=case.id, source=_source(case), facts=tuple(facts)))
+        if found := _match_facts(register, act, case.match):
+            mandatory.append(Reason(code=case.id, source=_source(case), facts=tuple(found)))
     wp248: list[Reason] = []
     derived = _wp248_facts(register, G, act)
     for criterion in sorted(cat.wp248.values(), key=lambda c: c.number):
-        if facts := derived.get(criterion.id, []):
-            wp248.append(Reason(code=criterion.id, source=_source(criterion), facts=tuple(facts)))
+        if found := derived.get(criterion.id, []):
+            wp248.append(Reason(code=criterion.id, source=_source(criterion), facts=tuple(found)))
     if mandatory or len(wp248) >= 2:
         computed = Verdict.REQUIRED
     elif wp248:
@@ -230,15 +229,14 @@ def _screen(register: Register, G: nx.MultiDiGraph, act: Activity) -> Screening:
         reasons.append(Reason(
             code=PROCESSOR_CODE,
             source="GDPR art. 35(1), 28(3)(f)",
-            facts=((f"done as processor for {', '.join(act.controllers) or 'the controllers'}: whether a DPIA is "
-                    f"needed is the controller's decision; this verdict is advice to them, and we assist"),),
+            facts=(facts.processor(list(act.controllers)),),
         ))
     override = act.screening_override
     if override is not None:
         reasons.append(Reason(
             code=OVERRIDE_CODE,
             source=f"officer's decision recorded in the register (role {override.by}, {override.date.isoformat()})",
-            facts=(f"computed verdict {computed.value!r} overridden to {override.verdict.value!r}", override.reason),
+            facts=(facts.override(computed.value, override.verdict.value), facts.officer(override.reason)),
         ))
     return Screening(
         activity=act.id,

@@ -56,7 +56,11 @@ def test_large_scale_is_the_threshold_and_decides_the_dpo() -> None:
     assert large_scale_facts(REGISTER, REGISTER.activities["special-file"], ("reintegration-company",)) == []
     assert dpo_required(REGISTER) == (False, [])
     big = REGISTER.activities["special-file"].model_copy(update={"data_subjects_per_year": 10000})
-    assert large_scale_facts(REGISTER, big, ("reintegration-company",)) == [
+    found = large_scale_facts(REGISTER, big, ("reintegration-company",))
+    assert [(f.code, f.params) for f in found] == [
+        ("volume", (("count", "10000"), ("threshold", "large-scale-special"), ("limit", "10000"))),
+        ("sector", (("sector", "reintegration-company"),))]
+    assert [f.text for f in found] == [
         "10000 data subjects a year, at or above the large-scale-special threshold of 10000",
         "organisation sector 'reintegration-company' is named among the source's examples"]
 

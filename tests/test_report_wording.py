@@ -21,7 +21,7 @@ from dpia_lib.records import Action, BalancingTest
 from dpia_lib.report import Plot, Section, load_labels, prepare, prepare_register
 from dpia_lib.report.document import register_version
 from dpia_lib.report.wording import cite, fact_text
-from dpia_lib.screening import OVERRIDE_CODE, PROCESSOR_CODE, screen
+from dpia_lib.screening import PROCESSOR_CODE, screen
 
 REPO = Path(__file__).resolve().parent.parent
 #: Finding codes the rules emit or will emit (data/rules.yaml and the codes being added).
@@ -58,13 +58,22 @@ def test_every_retention_event_of_the_register_is_worded() -> None:
     assert sorted(events - set(load_labels().events)) == []
 
 
-def test_every_screening_fact_of_the_register_is_worded_in_both_languages() -> None:
-    register = load_register(REPO / "ropa")
+@pytest.mark.parametrize("folder", ["ropa", "examples/occupational-health-service", "examples/career-coach"])
+def test_every_screening_fact_is_worded_in_dutch_not_in_the_screenings_english(folder: str) -> None:
+    register = load_register(REPO / folder)
     for s in screen(register).values():
-        for reason in s.reasons:
-            facts = reason.facts[:1] if reason.code == OVERRIDE_CODE else reason.facts  # then the officer's text
-            for fact in facts:
-                assert fact_text(register, fact, "nl") and fact_text(register, fact, "en"), fact
+        for fact in (f for reason in s.reasons for f in reason.facts if f.code != "officer"):
+            dutch = fact_text(register, fact, "nl")
+            assert dutch and dutch != fact.text and " declared" not in dutch, fact
+            assert fact_text(register, fact, "en"), fact
+
+
+def test_the_career_coachs_evaluation_by_people_is_a_dutch_fact() -> None:
+    # coaching.yaml sets evaluation: true (WP248 rev.01 criterion 1, evaluation or scoring)
+    register = load_register(REPO / "examples" / "career-coach")
+    (reason,) = [r for r in screen(register)["coaching"].reasons if r.code == "wp248-evaluation-scoring"]
+    worded = [fact_text(register, f, "nl") for f in reason.facts]
+    assert "vastgelegd: beoordeling door mensen" in worded
 
 
 @pytest.mark.parametrize(("english", "dutch"), [

@@ -26,7 +26,7 @@ def _screen(tmp_path: Path, text: str) -> Screening:
 
 
 def _facts(s: Screening, code: str) -> tuple[str, ...]:
-    return next(r.facts for r in s.reasons if r.code == code)
+    return next(tuple(f.text for f in r.facts) for r in s.reasons if r.code == code)
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,7 @@ def test_shipped_overrides_are_shown(shipped: dict[str, Screening]) -> None:
     s = shipped["legal-claims"]
     assert (s.verdict, s.computed, s.overridden) == (Verdict.NOT_REQUIRED, Verdict.REQUIRED, True)
     assert s.codes[-1] == "screening-override"
-    assert s.reasons[-1].facts[0] == "computed verdict 'required' overridden to 'not-required'"
+    assert s.reasons[-1].facts[0].text == "computed verdict 'required' overridden to 'not-required'"
 
 
 def test_base_probe_meets_no_criterion(tmp_path: Path) -> None:
@@ -192,7 +192,8 @@ def test_override_down_is_shown(tmp_path: Path) -> None:
     assert (s.verdict, s.computed, s.overridden) == (Verdict.NOT_REQUIRED, Verdict.REQUIRED, True)
     assert s.override is not None and s.override.by == "privacy-officer"
     assert s.reasons[-1].code == "screening-override"
-    assert s.reasons[-1].facts == ("computed verdict 'required' overridden to 'not-required'", "officer's reasoning")
+    assert [(f.code, f.text) for f in s.reasons[-1].facts] == [
+        ("override", "computed verdict 'required' overridden to 'not-required'"), ("officer", "officer's reasoning")]
     assert s.as_dict()["overridden"] is True and s.as_dict()["verdict"] == "not-required"
 
 

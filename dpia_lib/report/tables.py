@@ -227,7 +227,7 @@ def screening_table(register: Register, screening: Screening, language: str) -> 
     """The screening's reasons: what applies, its source and the register facts that triggered it."""
     rows = [(_reason_label(register, r.code, language),
              cite(r.source, language) if r.code != OVERRIDE_CODE else _t("reason-override", language),
-             "; ".join(fact_text(register, f, language) or cite_inline(f, language) for f in r.facts))
+             "; ".join(fact_text(register, f, language) for f in r.facts))
             for r in screening.reasons]
     return pd.DataFrame(rows, columns=[_t("reason", language), _t("citation", language), _t("facts", language)])
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from dpia_lib.facts import Fact
 from dpia_lib.findings import Finding
 from dpia_lib.law import Art9Condition, DutchException, LegalBasis, citation
 from dpia_lib.register import Register
@@ -168,52 +169,30 @@ def driver_text(register: Register, driver: str, language: str) -> str:
     return f"{word(axis, language)} +1: {detail}"
 
 
-#: The screening's facts, as the screening states them, and the label that words each.
-_FACTS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^special category '(?P<ids>[^']+)'$"), "fact-special"),
-    (re.compile(r"^national identifier '(?P<ids>[^']+)'$"), "fact-identifier"),
-    (re.compile(r"^evaluative category '(?P<ids>[^']+)'$"), "fact-evaluative"),
-    (re.compile(r"^vulnerable data subjects '(?P<ids>[^']+)'$"), "fact-vulnerable"),
-    (re.compile(r"^data from party '(?P<ids>[^']+)'$"), "fact-from-party"),
-    (re.compile(r"^data from own activities (?P<ids>.+)$"), "fact-from-activities"),
-    (re.compile(r"^(?P<count>\d+) data subjects a year, at or above the (?P<threshold>[a-z-]+) threshold of "
-                r"(?P<limit>\d+)$"), "fact-volume"),
-    (re.compile(r"^organisation sector '(?P<sector>[^']+)' is named among the source's examples"
-                r"(?: of large-scale processing)?$"), "fact-sector"),
-    (re.compile(r"^data about (?P<ids>.+) reveals (?P<kind>[a-z-]+) \(CJEU C-184/20\)$"), "fact-inferred-special"),
-    (re.compile(r"^done as processor for the controllers: whether a DPIA is needed is the controller's decision; "
-                r"this verdict is advice to them, and we assist$"), "fact-processor-unnamed"),
-    (re.compile(r"^done as processor for (?P<ids>.+): whether a DPIA is needed is the controller's decision; "
-                r"this verdict is advice to them, and we assist$"), "fact-processor"),
-    (re.compile(r"^computed verdict '(?P<computed>[a-z-]+)' overridden to '(?P<verdict>[a-z-]+)'$"), "fact-override"),
-    (re.compile(r"^(?P<flag>profiling|automated decisions|systematic monitoring|new technology) declared$"),
-     "fact-flag"),
-    (re.compile(r"^(?P<flag>[a-z_]+) declared$"), "fact-flag"),
-    (re.compile(r"^outcome can block a right, service or contract$"), "fact-blocks"),
-)
+def fact_text(register: Register, fact: Fact, language: str) -> str:
+    """A screening fact in the report's language, the records it names by name (label ``fact-<code>``);
+    the officer's own words as written, with citations in the language's style.
 
-
-def fact_text(register: Register, fact: str, language: str) -> str | None:
-    """A screening fact in the report's language, or ``None`` when the fact is not one the screening states
-    (then it is the officer's own text, e.g. the reason for an override, shown as written)."""
-    for pattern, key in _FACTS:
-        m = pattern.match(fact)
-        if m is None:
-            continue
-        params = m.groupdict()
-        if "ids" in params:
-            params["ids"] = _names(register, params["ids"].replace(", ", ","), language)
-        if "flag" in params:
-            params["flag"] = word(f"flag-{params['flag'].replace(' ', '_')}", language)
-        for verdict in ("computed", "verdict"):
-            if verdict in params:
-                params[verdict] = word(f"verdict-{params[verdict]}", language)
-        if "kind" in params:
-            params["kind"] = word(f"special-{params['kind']}", language)
-        if "threshold" in params:
-            params["threshold"] = word(f"threshold-{params['threshold']}", language)
-        return word(key, language).format(**params)
-    return None
+    >>> from dpia_lib import load_register
+    >>> from dpia_lib import facts
+    >>> fact_text(load_register(), facts.flag("evaluation"), "nl")
+    'vastgelegd: beoordeling door mensen'
+    """
+    if fact.code == "officer":
+        return cite_inline(fact.text, language)
+    params = dict(fact.params)
+    params["ids"] = _names(register, ",".join(fact.ids), language)
+    if "flag" in params:
+        params["flag"] = word(f"flag-{params['flag']}", language)
+    for verdict in ("computed", "verdict"):
+        if verdict in params:
+            params[verdict] = word(f"verdict-{params[verdict]}", language)
+    if "kind" in params:
+        params["kind"] = word(f"special-{params['kind']}", language)
+    if "threshold" in params:
+        params["threshold"] = word(f"threshold-{params['threshold']}", language)
+    key = "fact-processor-unnamed" if fact.code == "processor" and not fact.ids else f"fact-{fact.code}"
+    return word(key, language).format(**params)
 
 
 _FIELD = re.compile(r"^(?P<list>categories|data_subjects|access|systems|measures|purposes|flows|actions)"
