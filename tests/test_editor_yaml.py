@@ -179,3 +179,15 @@ def test_field_edits_show_in_the_open_view(app: EditorApp) -> None:
     app.open_tab("data-subjects")
     app.inputs["data_subjects_per_year"].value = 725
     assert "data_subjects_per_year: 725" in app.yaml_area.value
+
+
+def test_a_misspelt_field_is_a_problem_like_any_other(app: EditorApp) -> None:
+    app.open_advanced()
+    text = app.yaml_area.value
+    assert app.apply_yaml(text + "retention.coaching-notes: 3\n")  # a key as written, never a path into retention
+    record = "activity:assessments-and-tests"
+    assert app.session.get(record, "retention")["coaching-notes"]["period"] == "1 year"
+    assert set(app.session.problems_for(record)) == {"retention.coaching-notes"}
+    assert "Regel " in _said(app.yaml_messages) and not app.save()
+    app.undo()
+    assert not app.session.dirty

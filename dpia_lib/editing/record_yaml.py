@@ -187,6 +187,9 @@ def apply_record_yaml(session: EditSession, record: str, text: str) -> YamlEdit:
                                           found.field or field_at_line(text, line), found.message),))
     if not isinstance(data, dict):
         return YamlEdit(problems=(Problem("not-a-mapping", shown, 1, 1, "", "the text is not a mapping of fields"),))
+    named = next((k for k in data if not isinstance(k, str)), None)
+    if named is not None:
+        return YamlEdit(problems=(Problem("refused", shown, 1, 1, "", f"a field name must be text, not {named!r}"),))
     current = session.get(record)
     current = current if isinstance(current, dict) else {}
     key = _key_field(record)
@@ -204,7 +207,7 @@ def apply_record_yaml(session: EditSession, record: str, text: str) -> YamlEdit:
     try:
         with session.batch():
             for name in changed:
-                session.set(record, name, data.get(name))
+                session.set(record, (name,), data.get(name))  # the key as written, never a dotted path
     except DpiaError as exc:
         session.undo()  # the batch is one step of undo: take back the fields already set
         return YamlEdit(problems=(Problem("refused", shown, 1, 1, "", str(exc)),))
