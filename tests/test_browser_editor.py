@@ -6,7 +6,10 @@ Chromium (Playwright with the system's Chromium) on a copy of the register, as a
 - empties a Dutch name: a message names the field in Dutch and the save is refused;
 - while a colleague changes the same file on disk, edits another field and saves: both changes are kept;
 - asks to remove a referenced party: the question lists what refers to it, and cancelling keeps it;
-- edits a DPIA record (the data subjects' views) and saves it.
+- edits a DPIA record (the data subjects' views) and saves it;
+- switches the editor to English: the legal basis drop-down reads "Performance of a contract (GDPR
+  art. 6(1)(b))", not the id ``contract``;
+- opens the advanced view (the record's YAML), edits one value there, applies and saves: a one-line diff.
 
 Screenshots are kept in ``test-artifacts/``. Everything is time-bound: Voilà must answer within 60 s,
 each browser step within 60 s, and the server is stopped in a ``finally``.
@@ -178,6 +181,37 @@ def test_officer_edits_in_the_browser(tmp_path: Path) -> None:
                 page.locator(".dpia-status .dpia-unsaved").wait_for()
                 save(page, "Opgeslagen: dpias/special-file.yaml")
                 shot(page, "dpia-saved")
+
+                # 7. in English, a legal basis reads as words with its article, not as its id
+                page.locator(".dpia-language button", has_text="EN").click()
+                page.locator(".dpia-kinds button", has_text="Activities").click()
+                pick(page, "assessments-and-tests")
+                tab(page, "Lawfulness")
+                basis = page.locator(".dpia-f-purposes-0-basis select")
+                basis.wait_for()
+                shown = [o.replace("\xa0", " ").strip() for o in basis.locator("option").all_inner_texts()]  # nbsp
+                assert basis.locator("option:checked").inner_text().replace("\xa0", " ") == \
+                    "Performance of a contract (GDPR art. 6(1)(b))"
+                assert "contract" not in shown and "Legitimate interests (GDPR art. 6(1)(f))" in shown
+                shot(page, "english-basis")
+
+                # 8. the advanced view: the record's YAML as in its file; one value edited there, applied, saved
+                before = target.read_text(encoding="utf-8")
+                yaml_box = page.locator(".dpia-advanced textarea")
+                assert not yaml_box.is_visible()  # collapsed until opened
+                page.locator(".dpia-advanced").get_by_text("Advanced (YAML)").click()
+                yaml_box.wait_for(state="visible")
+                page.wait_for_function("() => (document.querySelector('.dpia-advanced textarea') || {}).value"
+                                       "?.includes('id: assessments')")
+                assert yaml_box.input_value() == before
+                yaml_box.fill(before.replace("data_subjects_per_year: 725", "data_subjects_per_year: 730"))
+                page.locator("button.dpia-yaml-apply").click()
+                page.locator(".dpia-yaml-applied", has_text="Applied: Data subjects per year (estimate).").wait_for()
+                yaml_box.scroll_into_view_if_needed()
+                shot(page, "advanced")
+                save(page, "Saved: activities/assessments-and-tests.yaml")
+                assert _diff(before, target.read_text(encoding="utf-8")) == [
+                    "-data_subjects_per_year: 725", "+data_subjects_per_year: 730"]
             finally:
                 browser.close()
     finally:
@@ -190,5 +224,6 @@ def test_officer_edits_in_the_browser(tmp_path: Path) -> None:
         log.close()
     dpia = (root / "dpias/special-file.yaml").read_text(encoding="utf-8")
     assert "Clients' council: agrees, asks for shorter retention." in dpia
-    for name in ("start", "category-ticked", "empty-dutch-name", "merged", "remove-asks", "dpia-saved"):
+    for name in ("start", "category-ticked", "empty-dutch-name", "merged", "remove-asks", "dpia-saved", "english-basis",
+                 "advanced"):
         assert (ARTIFACTS / f"editor-{name}.png").stat().st_size > 10_000

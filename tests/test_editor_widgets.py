@@ -24,9 +24,9 @@ def app(ropa_copy: Path) -> EditorApp:
 
 def _boxes(app: EditorApp, key: str) -> dict[str, Any]:
     """The checkboxes of a set field by item id."""
-    grid = app.inputs[key]
-    return {c.description.rsplit("(", 1)[-1].rstrip(")") if "(" in c.description else c.description: c
-            for c in grid.children}
+    boxes = app.items[key]
+    assert list(boxes.values()) == list(app.inputs[key].children)  # every checkbox shown, and only those
+    return boxes
 
 
 def _text(widget: Any) -> str:

@@ -65,6 +65,9 @@ REFERENCES: dict[str, str] = {
 }
 #: Reference fields whose name means something else in some records (a party's ``role`` is a choice).
 _ROLE_REFERENCE_MODELS = {"Signatory"}
+#: Records whose ``from`` names a party or activity; elsewhere (a retention period's ``from``) it is the
+#: event a period runs from, in the officer's words.
+_NODE_REFERENCE_MODELS = {"Flow"}
 
 #: The record model of each kind of record.
 MODELS: dict[str, type[BaseModel]] = {
@@ -139,6 +142,9 @@ class FieldSpec:
     children: tuple[FieldSpec, ...] = ()  # for model, models and mapping: the fields of one entry
     key_source: str | None = None  # for mapping: where the keys come from
     model: str | None = None  # for model, models and mapping: the record class's name
+    #: for choice: whose words name the values, the enum (``'LegalBasis'``) or, for a Literal, the record
+    #: class that declares the field and the field (``'Flow.frequency'``); see :mod:`dpia_lib.editing.choices`
+    vocabulary: str | None = None
 
 
 def _choices(tp: Any) -> tuple[str, ...] | None:
@@ -161,18 +167,32 @@ def _max_length(info: FieldInfo) -> int | None:
     return None
 
 
+def _vocabulary(tp: Any, model: type[BaseModel], name: str) -> str:
+    """The enum's name, or ``Declaring.field`` for a Literal (an inherited field names the class declaring it).
+
+    >>> from dpia_lib.records import Retention
+    >>> _vocabulary(str, Retention, "basis")
+    'Sourced.basis'
+    """
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return tp.__name__
+    declaring = next((c for c in model.__mro__ if name in vars(c).get("__annotations__", {})), model)
+    return f"{declaring.__name__}.{name}"
+
+
 def _is_model(tp: Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, BaseModel)
 
 
-def _spec(name: str, info: FieldInfo, owner: str, depth: int) -> FieldSpec:
+def _spec(name: str, info: FieldInfo, model: type[BaseModel], depth: int) -> FieldSpec:
+    owner = model.__name__
     key = info.alias or name
     help_text = info.description or ""
     required = info.is_required()
     tp, _ = unwrap(info.annotation)
     choices = _choices(tp)
     if choices is not None:
-        return FieldSpec(key, "choice", help_text, required, choices)
+        return FieldSpec(key, "choice", help_text, required, choices, vocabulary=_vocabulary(tp, model, name))
     if tp is bool:
         return FieldSpec(key, "bool", help_text, required)
     if tp is int:
@@ -184,6 +204,8 @@ def _spec(name: str, info: FieldInfo, owner: str, depth: int) -> FieldSpec:
     source = REFERENCES.get(key)
     if key == "role" and owner in _ROLE_REFERENCE_MODELS:
         source = "roles"
+    if key == "from" and owner not in _NODE_REFERENCE_MODELS:
+        source = None
     if _is_model(tp) and depth < 4:
         return FieldSpec(key, "model", help_text, required, children=_children(tp, depth + 1), model=tp.__name__)
     origin = typing.get_origin(tp)
@@ -209,7 +231,7 @@ def _spec(name: str, info: FieldInfo, owner: str, depth: int) -> FieldSpec:
 
 
 def _children(model: type[BaseModel], depth: int) -> tuple[FieldSpec, ...]:
-    return tuple(_spec(name, info, model.__name__, depth) for name, info in model.model_fields.items())
+    return tuple(_spec(name, info, model, depth) for name, info in model.model_fields.items())
 
 
 def field_specs(model: type[BaseModel]) -> list[FieldSpec]:

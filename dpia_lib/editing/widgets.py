@@ -3,8 +3,12 @@
 :class:`EditorApp` edits every kind of record (organisation, activities, parties, systems, roles, DPIA
 records) in a form derived from the pydantic records (:mod:`dpia_lib.editing.fields`): nested records as
 sub-forms, lists of records with add and remove, retention per category, sets as checkboxes where one
-click adds or removes one item, drop-downs for vocabularies and references (names first, ids second).
-Labels, help and messages come from the ``editor`` section of ``data/labels.yaml`` in Dutch or English.
+click adds or removes one item, drop-downs for vocabularies in words with their citation
+(:mod:`dpia_lib.editing.choices`) and for references by name (the id second for records of the register,
+whose ids the officer chose). Labels, help and messages come from the ``editor`` section of
+``data/labels.yaml`` in Dutch or English. Under each form, an "advanced" view (collapsed) shows the
+record's YAML as it sits in its file; edited and applied, it is checked like any other edit
+(:mod:`dpia_lib.editing.record_yaml`).
 
 Every change goes through :class:`EditSession` (re-checked incrementally), problems are shown in plain
 words next to the field, and the panel on the right lists the screening of the activity shown and the
@@ -28,7 +32,9 @@ import ipywidgets as w
 
 from dpia_lib.diagnostics import Problem
 from dpia_lib.editing.changes import check_id
+from dpia_lib.editing.choices import choice_label
 from dpia_lib.editing.fields import MODELS, SECTIONS, FieldSpec, exceptions_for, field_specs, section_of
+from dpia_lib.editing.record_yaml import RecordYaml, apply_record_yaml, record_yaml
 from dpia_lib.editing.save import InvalidSaveError
 from dpia_lib.editing.session import EditSession, MergeConflictError
 from dpia_lib.errors import DpiaError
@@ -43,6 +49,21 @@ __all__ = ["REGISTER_ENV", "EditorApp", "Texts", "editor_from_environment", "pla
 REGISTER_ENV = "DPIA_REGISTER"
 
 _HET = {"advies", "besluit", "belang", "doel", "kanaal", "adres", "land", "actieplan", "dossier"}
+
+#: The YAML reader's words for the usual slips in typed YAML, and the editor label that says each plainly
+#: (any other slip is shown in the reader's words).
+_SYNTAX_WORDS: tuple[tuple[str, str], ...] = (
+    ("not tabs", "yaml.tab"),
+    ("mapping values are not allowed", "yaml.colon"),
+    ("did not find expected ',' or '}'", "yaml.brace"),
+    ("did not find expected ',' or ']'", "yaml.bracket"),
+    ("duplicate key", "yaml.duplicate"),
+    ("while scanning a quoted scalar", "yaml.quote"),
+    ("anchors and aliases", "yaml.anchor"),
+    ("did not find expected key", "yaml.indent"),
+    ("expected <block end>", "yaml.indent"),
+    ("did not find expected '-' indicator", "yaml.indent"),
+)
 
 #: Installs the browser's "leave this page?" question while unsaved changes are shown (an ``img`` whose
 #: ``onerror`` runs once: widget HTML is set as innerHTML, where ``script`` elements do not run).
@@ -149,6 +170,10 @@ class EditorApp:
         self.ident: str | None = None
         self.messages: dict[str, w.HTML] = {}
         self.inputs: dict[str, Any] = {}
+        #: the checkbox of each item of a set field, by field path and item id
+        self.items: dict[str, dict[str, w.Checkbox]] = {}
+        self._advanced_open = False
+        self._yaml_note = ""
         self.widget = w.VBox(layout=w.Layout(width="100%"))
         self.widget.add_class("dpia-editor")
         self._build()
@@ -160,6 +185,7 @@ class EditorApp:
         self.heading = w.HTML(f"<h2 style='margin:4px 0'>{html.escape(t.t('title'))}</h2>")
         self.language = w.ToggleButtons(options=[("NL", "nl"), ("EN", "en")], value=t.language,
                                         style={"button_width": "48px"})
+        self.language.add_class("dpia-language")
         self.language.observe(lambda change: self.set_language(change["new"]), names="value")
         self.kinds = w.ToggleButtons(options=[(t.t(f"kind.{k}"), k) for k in
                                               ("activity", "dpia", "party", "system", "role", "organisation")],
@@ -251,7 +277,9 @@ class EditorApp:
         return str(value.get(lang) or ident) if isinstance(value, dict) else ident
 
     def _options(self, source: str | None) -> list[tuple[str, str]]:
-        """(label, id) pairs for a reference field: name first, id second."""
+        """(label, id) pairs for a reference field: the name; for records of the register (roles, parties,
+        systems, activities) the id second, since the officer chose those ids and two records may share a
+        name; a catalogue entry by its label alone, with its id only when another entry has the same label."""
         register = self.session.register
         lang = self.texts.language
         if source is None or register is None:
@@ -266,11 +294,15 @@ class EditorApp:
                     "categories": cat.categories, "data_subjects": cat.data_subjects,
                     "party_kinds": cat.party_kinds, "dossiers": cat.dossiers, "channels": cat.channels,
                     "risks": getattr(cat, "risks", {}) or {}}.get(source, {})
-        out = []
+        named: list[tuple[str, str]] = []
         for ident, entry in pool.items():
             name = getattr(entry, "name", None) or getattr(entry, "label", None)
-            text = name.get(lang) if name is not None and hasattr(name, "get") else ident
-            out.append((f"{text} ({ident})" if text != ident else ident, str(ident)))
+            named.append((name.get(lang) if name is not None and hasattr(name, "get") else str(ident), str(ident)))
+        catalogue = source in ("measures", "categories", "data_subjects", "party_kinds", "dossiers", "channels",
+                               "risks")
+        texts = [text for text, _ in named]
+        out = [(text if text == ident or (catalogue and texts.count(text) == 1) else f"{text} ({ident})", ident)
+               for text, ident in named]
         return sorted(out, key=lambda o: o[0].lower())
 
     def _fill_picker(self, select: str | None = None) -> None:
@@ -311,6 +343,7 @@ class EditorApp:
         if getattr(self, "_muted_picker", False):
             return
         self._tab = 0
+        self._yaml_note = ""
         self.ident = change["new"]
         self._render()
 
@@ -321,6 +354,7 @@ class EditorApp:
             self.kinds.value = kind  # calls show again through the observer, with ident
             return
         self.kind, self.ident = kind, ident
+        self._yaml_note = ""
         if ident is not None and self.search.value:
             self.search.value = ""
         self._fill_picker(ident)
@@ -328,9 +362,10 @@ class EditorApp:
 
     # ----------------------------------------------------------------- the form
     def _render(self) -> None:
-        self.messages, self.inputs = {}, {}
+        self.messages, self.inputs, self.items = {}, {}, {}
         record = self.record
         self.confirm.children = ()
+        self.advanced: w.Accordion | None = None
         if record is None:
             self.form.children = ()
         else:
@@ -364,11 +399,103 @@ class EditorApp:
                 tabs.observe(lambda change: fill(change["new"]), names="selected_index")
                 boxes[index].children = [self._field(s, (s.name,), data.get(s.name)) for s in pages[index][1]]
                 self.tabs: w.Tab | None = tabs
-                self.form.children = [head, tabs]
+                self.form.children = [head, tabs, self._advanced()]
             else:
                 self.tabs = None
-                self.form.children = [head, *(self._field(s, (s.name,), data.get(s.name)) for s in specs)]
+                self.form.children = [head, *(self._field(s, (s.name,), data.get(s.name)) for s in specs),
+                                      self._advanced()]
         self._refresh()
+
+    # ----------------------------------------------------------------- the advanced view
+    def _advanced(self) -> w.Accordion:
+        """The record's YAML as it sits in its file, editable; collapsed until the officer opens it."""
+        t = self.texts
+        self.yaml_area = w.Textarea(value="", continuous_update=False,
+                                    layout=w.Layout(width="760px", height="360px"))
+        self.yaml_area.add_class("dpia-yaml")
+        self._yaml_shown: RecordYaml | None = None
+        self.yaml_help = w.HTML()
+        self.yaml_messages = w.HTML()
+        self.yaml_messages.add_class("dpia-yaml-messages")
+        apply = self._button(t.t("ui.apply"), "dpia-yaml-apply", self.apply_yaml)
+        accordion = w.Accordion(children=[w.VBox([self.yaml_help, self.yaml_area, apply, self.yaml_messages])])
+        accordion.set_title(0, t.t("section.advanced"))
+        accordion.selected_index = 0 if self._advanced_open else None
+        accordion.add_class("dpia-advanced")
+        accordion.observe(self._advanced_toggled, names="selected_index")
+        self.advanced = accordion
+        return accordion
+
+    def _advanced_toggled(self, change: Any) -> None:
+        self._advanced_open = change["new"] == 0
+        self._refresh_yaml()
+
+    def open_advanced(self) -> None:
+        """Open the advanced view of the record shown."""
+        if self.advanced is not None:
+            self.advanced.selected_index = 0
+
+    def _refresh_yaml(self) -> None:
+        """While the advanced view is open: the record's text as the session holds it (unless the officer
+        typed in the box and has not applied it yet), and the record's problems with their line."""
+        record = self.record
+        if self.advanced is None or not self._advanced_open or record is None:
+            return
+        t = self.texts
+        try:
+            current = record_yaml(self.session, record)
+            problems = self.session.problems_for(record)
+        except DpiaError:
+            return
+        shown = self._yaml_shown
+        if shown is None or self.yaml_area.value == shown.text:
+            self.yaml_area.value = current.text
+            self._yaml_shown = current
+        self.yaml_help.value = f"<small style='color:#555'>{html.escape(t.t('help.advanced', file=current.file))}</small>"
+        rows = []
+        count = len(current.text.splitlines())
+        for name, found in problems.items():
+            for problem in found:
+                line = problem.line - current.first_line + 1 if current.first_line else 0
+                where = f"{t.t('msg.line', line=line)}: " if 0 < line <= count else ""
+                rows.append(f"<li>{html.escape(where + plain_message(problem, name, t))}</li>")
+        listing = (f"<div style='color:#a00'>{html.escape(t.t('msg.yaml-problems'))}<ul>{''.join(rows)}</ul></div>"
+                   if rows else "")
+        self.yaml_messages.value = (f"<div>{self._yaml_note}</div>" if self._yaml_note else "") + listing
+
+    def apply_yaml(self, text: str | None = None) -> bool:
+        """Apply the advanced view's text (or ``text``) to the record shown: every field whose value
+        changed is set through the session in one step of undo; a text that cannot be read, or that
+        changes the id, changes nothing and says why, naming the line and the field."""
+        record = self.record
+        if record is None or self.advanced is None:
+            return False
+        t = self.texts
+        result = apply_record_yaml(self.session, record, self.yaml_area.value if text is None else text)
+        if result.problems:
+            self._yaml_note = _red(html.escape(self._yaml_problem(result.problems[0])))
+            self._refresh_yaml()  # the officer's text stays in the box to correct
+            return False
+        if result.applied:
+            fields = ", ".join(t.field(name) for name in result.applied)
+            self._yaml_note = f"<span class='dpia-yaml-applied'>{html.escape(t.t('msg.yaml-applied', fields=fields))}</span>"
+        else:
+            self._yaml_note = html.escape(t.t("msg.yaml-unchanged"))
+        self._render()  # every field shows the applied values; the box shows the file's text again
+        return True
+
+    def _yaml_problem(self, problem: Problem) -> str:
+        t = self.texts
+        label = t.field(problem.field) if problem.field else ""
+        if problem.code == "not-a-mapping":
+            return t.t("msg.yaml-not-mapping")
+        if problem.code == "id-changed":
+            return t.t("msg.yaml-id", label=label, line=problem.line)
+        if problem.code == "refused":
+            return t.t("msg.yaml-refused", label=label or t.t("ui.record"), line=problem.line, detail=problem.message)
+        detail = next((t.t(key) for words, key in _SYNTAX_WORDS if words in problem.message), problem.message)
+        near = " " + t.t("msg.yaml-near", label=label) if label else ""
+        return t.t("msg.yaml-syntax", line=problem.line, near=near, detail=detail)
 
     def _label(self, spec: FieldSpec, depth: int) -> w.HTML:
         t = self.texts
@@ -430,7 +557,7 @@ class EditorApp:
                 if spec.name == "dutch_exception":
                     condition = self.session.get(self.record or "", path[:-1] + ("condition",)) if self.record else None
                     choices = tuple(c for c in choices if c in exceptions_for(condition))
-                options = [(t.t(f"verdict.{c}") if spec.name == "verdict" else c, c) for c in choices]
+                options = [(choice_label(spec.vocabulary, c, t.language), c) for c in choices]
             else:
                 options = list(self._options(spec.source))
             if not spec.required or value is None:
@@ -475,12 +602,14 @@ class EditorApp:
         known = {v for _, v in options}
         options += [(str(v), str(v)) for v in value if v not in known]
         boxes = []
+        items = self.items[format_loc(path)] = {}
         for label, ident in options:
             box = w.Checkbox(value=ident in value, description=label, indent=False,
                              layout=w.Layout(width="auto", margin="0 12px 0 0"))
             box.add_class(f"dpia-item-{_slug([ident])}")
             box.observe(lambda change, ident=ident: self.toggle(path, ident, bool(change["new"])), names="value")
             boxes.append(box)
+            items[ident] = box
         return w.GridBox(boxes, layout=w.Layout(grid_template_columns="repeat(2, 300px)", width="620px"))
 
     def _nested(self, spec: FieldSpec, path: tuple[Any, ...], value: Any, depth: int) -> w.Widget:
@@ -598,6 +727,7 @@ class EditorApp:
         record = self.record
         if record is None:
             return
+        self._yaml_note = ""
         try:
             if value != self.session.get(record, path) or value is None:
                 self.session.set(record, path, value)
@@ -774,6 +904,7 @@ class EditorApp:
             texts = shown.get(key, [])
             box.value = "".join(f"<div style='color:#a00'>{html.escape(m)}</div>" for m in texts)
         self._refresh_side()
+        self._refresh_yaml()
         self.undo_button.disabled = not self.session.can_undo
         self.discard_button.disabled = not self.session.dirty
         if not self.status.value.startswith("<b") or not self.session.dirty:
