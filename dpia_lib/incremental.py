@@ -1,22 +1,34 @@
-"""Incremental re-check: after an edit, re-validate and re-screen only what the edit touches.
+"""Incremental re-check: after an edit, re-validate, re-screen and re-run the rules only for what the
+edit touches.
 
-:class:`IncrementalChecker` keeps every file of a register parsed and validated, keyed by path, and
-trusts a file while its modification time and size are unchanged; when they change, the file is read and
-hashed, and parsed and validated again only when its content changed. A :meth:`~IncrementalChecker.refresh`
-runs the same check as ``dpia validate`` (:func:`~dpia_lib.validation.validate_register`, with this cache:
-the register is rebuilt from the kept records, the cross-record checks run, and only changed files are
-scanned for personal data), brings its working copy of the flow graph up to date for the changed activities
-only (:func:`~dpia_lib.flows.update_flow_graph`), and re-screens only the affected activities:
+:class:`IncrementalChecker` keeps every file of a register parsed and validated, keyed by path. It reads
+the files on disk, trusting a file while its modification time and size are unchanged (when they change,
+the file is read and hashed, and parsed and validated again only when its content changed), or the texts
+an editor holds in memory (``refresh(texts=...)``, see :class:`~dpia_lib.editing.EditSession`: a text is
+parsed again only when it differs from the one kept). A :meth:`~IncrementalChecker.refresh` runs the same
+check as ``dpia validate`` (:func:`~dpia_lib.validation.validate_register`, with this cache: the register
+is rebuilt from the kept records, the cross-record checks run, and only changed files are scanned for
+personal data), brings its working copy of the flow graph up to date for the changed activities only
+(:func:`~dpia_lib.flows.update_flow_graph`), and re-screens only the affected activities:
 
 - an edited activity, and every activity one of its old or new flows starts or ends at (their incoming
   flows changed);
-- for an edited ``parties.yaml``: the activities connected to a changed party in the flow graph;
+- for an edited ``parties.yaml``: the activities connected to a changed party in the flow graph, and
+  those using a system it supplies;
 - for an edited ``systems.yaml``: the activities using a changed system;
+- for an edited DPIA record: none (screening does not read them);
 - for an edited organisation, catalogue or a file added or removed: everything (a full rebuild).
 
+:meth:`~IncrementalChecker.findings` gives the rule engine's findings: after an edit the per-activity
+rules run again for the affected activities above (and those with a changed DPIA record, or with a
+finding located in a changed file) and the other findings are kept
+(:func:`~dpia_lib.rules.recheck`); the paths into employers are followed again when the parties or the
+flows carrying the categories concerned changed. Composed files for line lookups are kept while their
+text is unchanged (:class:`~dpia_lib.sources.Sources`).
+
 The result always equals a full :func:`~dpia_lib.validation.validate_register` plus
-:func:`~dpia_lib.screening.screen` (``tests/test_incremental.py`` checks this after each kind of edit).
-The rule engine (``check``) is not incremental: run it on :attr:`IncrementalResult.register`.
+:func:`~dpia_lib.screening.screen` plus :func:`~dpia_lib.rules.check` (``tests/test_incremental.py`` and
+``tests/test_incremental_findings.py`` check this after each kind of edit and after random sequences).
 
 >>> from dpia_lib.loading import DEFAULT_DATA_DIR
 >>> checker = IncrementalChecker(DEFAULT_DATA_DIR.parent / "ropa")

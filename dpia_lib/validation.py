@@ -86,11 +86,11 @@ def validate_register(register_dir: Path | str = "ropa", data_dir: Path | str | 
         problems = problems + scan_register(register_dir)
     elif texts is not None:
         allowance, allow_problems = load_allowance(register_dir, texts)
-        root = Path(register_dir)
+        shown = {rel: os.path.join(str(register_dir), rel) for rel in texts if rel.endswith(".yaml")}
         problems = [*problems, *allow_problems,
-                    *(p for rel, text in sorted(texts.items()) if rel.endswith(".yaml")
-                      for p in (cache.scanned(str(root / rel), allowance=allowance, text=text) if cache is not None
-                                else scan_text(text, str(root / rel), allowance))),
+                    *(p for rel, path in sorted(shown.items())
+                      for p in (cache.scanned(path, allowance=allowance, text=texts[rel]) if cache is not None
+                                else scan_text(texts[rel], path, allowance))),
                     *scan_audit_log(register_dir, allowance)]
     elif cache is not None and Path(register_dir).is_dir():
         allowance, allow_problems = load_allowance(register_dir)
