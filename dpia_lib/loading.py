@@ -27,11 +27,12 @@ from dpia_lib.records import Activity, DpiaRecord, Organisation, Party, System
 from dpia_lib.register import Register, SourceRef
 from dpia_lib.resources import data_dir_for, shipped_data_dir
 from dpia_lib.sources import Sources
-from dpia_lib.yamlio import Locator, format_loc, parse_yaml, read_text
+from dpia_lib.yamlio import MAX_FILE_BYTES, Locator, format_loc, parse_yaml, read_text
 
 __all__ = [
     "DEFAULT_DATA_DIR",
     "PartialRegister",
+    "given_texts",
     "load_catalogue",
     "load_data_file",
     "load_register",
@@ -166,12 +167,33 @@ def _parse_file(path: Path, shown: str, *, root: Path | None = None,
     return text, data, problems
 
 
+def _parse_given(text: str | None, path: Path, shown: str) -> tuple[str | None, Any, list[Problem]]:
+    """Like :func:`_parse_file` for a file whose text is given in memory (None: the file does not exist)."""
+    if text is None:
+        return None, None, [Problem("missing-file", shown, 1, 1, "", "cannot read file: No such file or directory")]
+    size = len(text.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        return None, None, [Problem("file-too-large", shown, 1, 1, "",
+                                    f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")]
+    data, problems = parse_yaml(text, shown)
+    return text, data, problems
+
+
+def given_texts(root: Path, texts: Mapping[str, str] | None) -> dict[str, str] | None:
+    """``texts`` (by path relative to ``root``) by the path the loader shows for each file (``root / rel``)."""
+    if texts is None:
+        return None
+    inside = str(root)
+    return {os.path.join(inside, rel): text for rel, text in texts.items()}
+
+
 class ParseCache(Protocol):
     """Keeps parsed and validated files between runs (see :mod:`dpia_lib.incremental`)."""
 
-    def parsed(self, path: Path, shown: str, parse: Callable[[Path, str], tuple[str | None, Any, list[Problem]]]
-               ) -> tuple[str | None, Any, list[Problem]]:
-        """``parse(path, shown)``, or its earlier result while the file is unchanged."""
+    def parsed(self, path: Path, shown: str, parse: Callable[[Path, str], tuple[str | None, Any, list[Problem]]],
+               text: str | None = None) -> tuple[str | None, Any, list[Problem]]:
+        """``parse(path, shown)``, or its earlier result while the file is unchanged; ``text`` is the file's
+        content when it is given in memory instead of read from ``path``."""
 
     def validated(self, shown: str, key: tuple[Any, ...],
                   validate: Callable[[], tuple[Any, list[Problem]]]) -> tuple[Any, list[Problem]]:
@@ -181,23 +203,38 @@ class ParseCache(Protocol):
 class _Reader:
     """Reads files, keeping texts and problems, so that every problem of a run is collected."""
 
-    def __init__(self, cache: ParseCache | None = None, root: Path | None = None, outside_links: bool = False) -> None:
+    def __init__(self, cache: ParseCache | None = None, root: Path | None = None, outside_links: bool = False,
+                 given: Mapping[str, str] | None = None) -> None:
         self.cache = cache
         #: The register folder: files under it may link only inside it; others only inside their own folder.
         self.root = root
         self.outside_links = outside_links
+        #: With texts given in memory (by path): the files under ``root`` are these, not the disk's.
+        self.given = given
+        self._inside = os.path.join(str(root), "") if root is not None else None
         self.problems: list[Problem] = []
         self.texts: dict[str, str] = {}
         #: ids of records that exist but failed validation, and '*kind' for a file that could not be read;
         #: references to them are not reported again (the record's own problem already is).
         self.unchecked: set[str] = set()
 
+    def in_memory(self, shown: str) -> bool:
+        """Whether the file ``shown`` is read from the texts given in memory."""
+        return self.given is not None and self._inside is not None and shown.startswith(self._inside)
+
     def read(self, path: Path) -> Any:
         shown = str(path)
-        root = self.root if self.root is not None and path.is_relative_to(self.root) else path.parent
-        parse = functools.partial(_parse_file, root=root, outside_links=self.outside_links)
-        if self.cache is not None:
-            text, data, problems = self.cache.parsed(path, shown, parse)
+        if self.in_memory(shown):
+            assert self.given is not None
+            given = self.given.get(shown)
+            parse: Callable[[Path, str], tuple[str | None, Any, list[Problem]]] = \
+                functools.partial(_parse_given, given)
+        else:
+            given = None
+            root = self.root if self.root is not None and path.is_relative_to(self.root) else path.parent
+            parse = functools.partial(_parse_file, root=root, outside_links=self.outside_links)
+        if self.cache is not None and (given is not None or not self.in_memory(shown)):
+            text, data, problems = self.cache.parsed(path, shown, parse, given)
         else:
             text, data, problems = parse(path, shown)
         self.problems += problems
@@ -259,6 +296,11 @@ class _Reader:
         """The ``*.yaml`` entries of ``folder``, sorted; a folder that cannot be listed, or that is a link
         leaving the register, is a problem (never an empty list that looks like an empty register)."""
         shown = str(folder)
+        if self.in_memory(os.path.join(shown, "")):
+            assert self.given is not None
+            inside = os.path.join(shown, "")
+            return [Path(name) for name in sorted(p for p in self.given if p.startswith(inside) and p.endswith(".yaml")
+                                                  and os.sep not in p[len(inside):])]
         if self.root is not None and not self.outside_links and folder.is_symlink():
             target, root = os.path.realpath(folder), os.path.realpath(self.root)
             if not (target + os.sep).startswith(root + os.sep):
@@ -273,6 +315,15 @@ class _Reader:
                                          f"cannot list the folder: {exc.strerror}; its files were not read"))
             return []
         return [folder / name for name in sorted(names)]
+
+    def has_folder(self, folder: Path) -> bool:
+        """Whether ``folder`` exists (with texts given in memory: on disk, or as the folder of a given text)."""
+        inside = os.path.join(str(folder), "")
+        if self.in_memory(inside):
+            assert self.given is not None
+            if any(p.startswith(inside) for p in self.given):
+                return True
+        return folder.is_dir()
 
     def mark_invalid(self, data: Any, *keys: str) -> None:
         """Remember the id of a record that failed validation."""
@@ -359,21 +410,24 @@ def load_catalogue(data_dir: Path | str | None = None) -> Catalogue:
 
 def read_register(
     register_dir: Path | str = "ropa", data_dir: Path | str | None = None, *, cache: ParseCache | None = None,
-    outside_links: bool = False,
+    outside_links: bool = False, texts: Mapping[str, str] | None = None,
 ) -> tuple[Register | None, list[Problem]]:
     """Read and validate a register; return it (None if it could not be built) and every problem.
 
     Structural problems (syntax, schema, references) are returned; a register is built only without them.
     With ``cache`` (a :class:`ParseCache`), files unchanged since an earlier run are not parsed or validated again.
     Only regular files are read; a symbolic link leaving the register (or a catalogue file's folder) is a
-    problem unless ``outside_links`` is true.
+    problem unless ``outside_links`` is true. With ``texts`` (every file of the register as text, by path
+    relative to ``register_dir``, e.g. ``'activities/x.yaml'``: an editor's unsaved state), the register is
+    read from those texts instead of its files on disk, and the problems still name the files in
+    ``register_dir``.
     """
     from dpia_lib.references import check_references
 
     root = Path(register_dir)
     layout = RegisterLayout(root)
-    reader = _Reader(cache, root, outside_links)
-    if not root.is_dir():
+    reader = _Reader(cache, root, outside_links, given_texts(root, texts))
+    if texts is None and not root.is_dir():
         return None, [Problem("missing-file", str(root), 0, 0, "", "register directory not found")]
     catalogue = _read_catalogue(reader, data_dir_for(root, data_dir))
 
@@ -407,9 +461,9 @@ def read_register(
 
     activities: dict[str, Activity] = {}
     activity_dir = layout.folder("activity")
-    if not activity_dir.is_dir():
+    if not reader.has_folder(activity_dir):
         reader.problems.append(Problem("missing-file", str(activity_dir), 0, 0, "", "no activities/ folder"))
-    for path in reader.yaml_files(activity_dir) if activity_dir.is_dir() else []:
+    for path in reader.yaml_files(activity_dir) if reader.has_folder(activity_dir) else []:
         data = reader.read(path)
         activity = reader.validate(Activity, data, path) if data is not None else None
         if activity is None:
@@ -431,7 +485,7 @@ def read_register(
 
     dpias: dict[str, DpiaRecord] = {}
     dpia_dir = layout.folder("dpia")
-    for path in reader.yaml_files(dpia_dir) if dpia_dir.is_dir() else []:
+    for path in reader.yaml_files(dpia_dir) if reader.has_folder(dpia_dir) else []:
         data = reader.read(path)
         record = reader.validate(DpiaRecord, data, path) if data is not None else None
         if record is None:

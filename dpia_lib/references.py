@@ -8,7 +8,7 @@ UAVG art. 30). The rule engine reports the same gaps as findings, from the same 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import yaml
@@ -231,12 +231,21 @@ class Gap:
     message: str
 
 
-def art6_gaps(register: Register) -> Iterator[Gap]:
+def _chosen(register: Register, activities: Collection[str] | None) -> Iterator[tuple[str, Activity]]:
+    """The register's activities in order, or only those named in ``activities``."""
+    if activities is None:
+        yield from register.activities.items()
+    else:
+        yield from ((aid, register.activities[aid]) for aid in sorted(activities) if aid in register.activities)
+
+
+def art6_gaps(register: Register, activities: Collection[str] | None = None) -> Iterator[Gap]:
     """Purposes without an art. 6(1) basis (GDPR art. 6; art. 6 is needed beside art. 9, C-667/21).
 
     Not for an activity done as processor: the basis is the controller's to record (GDPR art. 28, 30(2)).
+    ``activities``: only these (the rule engine's re-check after an edit).
     """
-    for aid, act in register.activities.items():
+    for aid, act in _chosen(register, activities):
         if act.role == ProcessingRole.PROCESSOR:
             continue
         special = act.special_categories_basis is not None
@@ -247,16 +256,17 @@ def art6_gaps(register: Register) -> Iterator[Gap]:
                           f"purpose {purpose.id!r} has no art. 6(1) basis{extra}")
 
 
-def art9_gaps(register: Register) -> Iterator[Gap]:
+def art9_gaps(register: Register, activities: Collection[str] | None = None) -> Iterator[Gap]:
     """Activities processing special categories without an art. 9(2) condition and UAVG exception.
 
     Special categories include data revealing health by whom it is about (:func:`dpia_lib.legal.special_categories`).
     Not for an activity done as processor (the condition is the controller's), and no Dutch exception is
-    asked for a condition that applies without one (:data:`dpia_lib.law.ART9_EXCEPTIONS`).
+    asked for a condition that applies without one (:data:`dpia_lib.law.ART9_EXCEPTIONS`). ``activities``:
+    only these.
     """
     from dpia_lib.legal import inferred_special, special_categories
 
-    for aid, act in register.activities.items():
+    for aid, act in _chosen(register, activities):
         if act.role == ProcessingRole.PROCESSOR:
             continue
         special = special_categories(register, act)
@@ -278,10 +288,10 @@ def art9_gaps(register: Register) -> Iterator[Gap]:
                                 f"{' and '.join(missing)} (GDPR art. 9(2); UAVG art. 30)")
 
 
-def art9_exception_gaps(register: Register) -> Iterator[Gap]:
+def art9_exception_gaps(register: Register, activities: Collection[str] | None = None) -> Iterator[Gap]:
     """Dutch exceptions that do not rest on the art. 9(2) condition recorded beside them (UAVG arts. 22-30
-    each name the condition they rely on; :data:`dpia_lib.law.ART9_EXCEPTIONS`)."""
-    for aid, act in register.activities.items():
+    each name the condition they rely on; :data:`dpia_lib.law.ART9_EXCEPTIONS`). ``activities``: only these."""
+    for aid, act in _chosen(register, activities):
         basis = act.special_categories_basis
         if basis is None or basis.condition is None or basis.dutch_exception is None:
             continue

@@ -41,7 +41,7 @@ import datetime as dt
 import fnmatch
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple
@@ -369,19 +369,23 @@ def mask_text(text: str) -> str:
     return "".join(out)
 
 
-def load_allowance(register_dir: Path | str) -> tuple[Allowance, list[Problem]]:
+def load_allowance(register_dir: Path | str, texts: Mapping[str, str] | None = None) -> tuple[Allowance, list[Problem]]:
     """The register's allowance: ``rsin`` and ``kvk`` of ``organisation.yaml`` and the entries of
     ``scan-allow.yaml`` (if present), with every problem of that file (file, line, field).
 
     An entry's ``who`` must be a role of ``organisation.yaml``. Problems of ``organisation.yaml`` itself
-    are the loader's to report.
+    are the loader's to report. ``texts``: the register's files in memory, by path relative to
+    ``register_dir`` (see :func:`dpia_lib.loading.read_register`), read instead of the disk's.
     """
-    from dpia_lib.loading import _Reader
+    from dpia_lib.loading import _Reader, given_texts
 
     root = Path(register_dir)
     numbers: set[str] = set()
     roles: set[str] | None = None
-    text, _ = read_text(root / "organisation.yaml", str(root / "organisation.yaml"), root=root)
+    if texts is not None:
+        text = texts.get("organisation.yaml")
+    else:
+        text, _ = read_text(root / "organisation.yaml", str(root / "organisation.yaml"), root=root)
     org: Any = parse_yaml(text, "organisation.yaml")[0] if text is not None else None
     if isinstance(org, dict):
         for key, width in (("rsin", 9), ("kvk", 8)):
@@ -393,9 +397,9 @@ def load_allowance(register_dir: Path | str) -> tuple[Allowance, list[Problem]]:
         if isinstance(org.get("roles"), list):
             roles = {str(r["id"]) for r in org["roles"] if isinstance(r, dict) and "id" in r}
     path = root / ALLOW_FILE
-    if not path.exists() and not path.is_symlink():
+    if (ALLOW_FILE not in texts) if texts is not None else (not path.exists() and not path.is_symlink()):
         return Allowance(frozenset(numbers)), []
-    reader = _Reader(root=root)
+    reader = _Reader(root=root, given=given_texts(root, texts))
     entries = reader.entries(path, "allow", AllowEntry, "scan allow-list entry")
     problems = list(reader.problems)
     patterns = []

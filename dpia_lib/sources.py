@@ -35,13 +35,22 @@ class Sources:
     """File, line and column of the records of one register, with a bounded cache of composed files.
 
     Safe to share between threads. A file whose text the register does not hold is read from disk.
+    ``reuse``: the line lookups of another register (e.g. the same register before an edit), whose composed
+    files are kept for every file whose text is the same in both.
     """
 
-    def __init__(self, register: Register, *, size: int = LOCATOR_CACHE) -> None:
+    def __init__(self, register: Register, *, size: int = LOCATOR_CACHE, reuse: Sources | None = None) -> None:
         self.register = register
         self._size = max(1, size)
         self._locators: OrderedDict[str, Locator] = OrderedDict()
         self._lock = threading.Lock()
+        if reuse is not None:
+            with reuse._lock:
+                kept = list(reuse._locators.items())
+            for path, locator in kept:
+                text, before = register.texts.get(path), reuse.register.texts.get(path)
+                if text is not None and (text is before or text == before):
+                    self._locators[path] = locator
 
     def locator(self, path: str) -> Locator:
         """The (lazily composed) locator of the file ``path``."""

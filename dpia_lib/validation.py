@@ -7,6 +7,7 @@ are reported together, sorted by file and line.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -26,9 +27,10 @@ __all__ = ["CheckCache", "ValidationResult", "validate_register", "yaml_files"]
 class CheckCache(ParseCache, Protocol):
     """A :class:`~dpia_lib.loading.ParseCache` that also keeps the personal-data scan of each file."""
 
-    def scanned(self, shown: str, path: Path | None = None, allowance: Allowance | None = None) -> list[Problem]:
-        """The personal-data scan of the file ``shown`` (at ``path``) with what ``allowance`` lets pass, from
-        the cache while neither changed."""
+    def scanned(self, shown: str, path: Path | None = None, allowance: Allowance | None = None,
+                text: str | None = None) -> list[Problem]:
+        """The personal-data scan of the file ``shown`` (at ``path``, or of ``text`` when the file is given in
+        memory) with what ``allowance`` lets pass, from the cache while neither changed."""
 
 
 def yaml_files(register_dir: Path | str) -> set[str]:
@@ -61,25 +63,36 @@ class ValidationResult:
 
 
 def validate_register(register_dir: Path | str = "ropa", data_dir: Path | str | None = None,
-                      *, cache: CheckCache | None = None) -> ValidationResult:
+                      *, cache: CheckCache | None = None, texts: Mapping[str, str] | None = None) -> ValidationResult:
     """Validate a register directory; never raises for problems in its files.
 
     ``cache`` keeps files parsed, validated and scanned between runs (see :mod:`dpia_lib.incremental`);
-    the result is the same with or without it.
+    the result is the same with or without it. ``texts`` gives every file of the register in memory, by
+    path relative to ``register_dir`` (an editor's unsaved state): they are checked, and scanned for
+    personal data, instead of the files on disk, and the problems name the files in ``register_dir`` (the
+    audit log is still read from there).
 
     >>> from dpia_lib.loading import DEFAULT_DATA_DIR
     >>> validate_register(DEFAULT_DATA_DIR.parent / "ropa").valid
     True
     """
-    from dpia_lib.scan import load_allowance, scan_audit_log, scan_register
+    from dpia_lib.scan import load_allowance, scan_audit_log, scan_register, scan_text
 
-    register, problems = read_register(register_dir, data_dir, cache=cache)
+    register, problems = read_register(register_dir, data_dir, cache=cache, texts=texts)
     if register is not None:
         problems = problems + check_completeness(register, Sources(register))
     # client data has no place in the register
-    if cache is None:
+    if cache is None and texts is None:
         problems = problems + scan_register(register_dir)
-    elif Path(register_dir).is_dir():
+    elif texts is not None:
+        allowance, allow_problems = load_allowance(register_dir, texts)
+        shown = {rel: os.path.join(str(register_dir), rel) for rel in texts if rel.endswith(".yaml")}
+        problems = [*problems, *allow_problems,
+                    *(p for rel, path in sorted(shown.items())
+                      for p in (cache.scanned(path, allowance=allowance, text=texts[rel]) if cache is not None
+                                else scan_text(texts[rel], path, allowance))),
+                    *scan_audit_log(register_dir, allowance)]
+    elif cache is not None and Path(register_dir).is_dir():
         allowance, allow_problems = load_allowance(register_dir)
         problems = [*problems, *allow_problems,
                     *(p for shown in sorted(yaml_files(register_dir))

@@ -1,15 +1,19 @@
 """Incremental re-check: after each kind of edit the incremental result equals a full
-re-validation and re-screening, and only the affected activities are re-screened. Budget: about 10 s.
+re-validation, re-screening and rule check, and only the affected activities are re-screened.
+Budget: about 15 s.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
 
+from dpia_lib.findings import Finding
 from dpia_lib.incremental import IncrementalChecker, IncrementalResult
+from dpia_lib.rules import check
 from dpia_lib.screening import screen
 from dpia_lib.synthetic import generate_register
 from dpia_lib.validation import validate_register
@@ -18,16 +22,20 @@ from tests.engine_fixtures import copy_register
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _full(root: Path) -> tuple[tuple[object, ...], dict[str, object]]:
+AS_OF = dt.date(2026, 11, 25)
+
+
+def _full(root: Path) -> tuple[tuple[object, ...], dict[str, object], list[Finding]]:
     result = validate_register(root)
     assert result.register is not None
-    return result.problems, screen(result.register)
+    return result.problems, screen(result.register), check(result.register, AS_OF)
 
 
-def _assert_equals_full(root: Path, got: IncrementalResult) -> None:
-    problems, screenings = _full(root)
+def _assert_equals_full(root: Path, got: IncrementalResult, checker: IncrementalChecker) -> None:
+    problems, screenings, findings = _full(root)
     assert got.problems == problems
     assert got.screenings == screenings
+    assert checker.findings(AS_OF) == findings
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -48,7 +56,7 @@ def test_no_edit_re_reads_nothing(shipped: Path) -> None:
     assert checker.refresh().full
     again = checker.refresh()
     assert (again.full, again.changed, again.rescreened) == (False, (), ())
-    _assert_equals_full(shipped, again)
+    _assert_equals_full(shipped, again, checker)
 
 
 def test_touching_a_file_without_changing_it_re_parses_nothing(shipped: Path) -> None:
@@ -72,7 +80,7 @@ def test_activity_edit_rescreens_it_and_its_flow_partners(shipped: Path) -> None
     assert not got.full and "newsletter" in got.rescreened
     assert len(got.rescreened) < len(got.screenings)
     assert got.screenings["newsletter"].verdict != first.screenings["newsletter"].verdict
-    _assert_equals_full(shipped, got)
+    _assert_equals_full(shipped, got, checker)
 
 
 def test_flow_edit_between_activities_matches_a_full_check(shipped: Path) -> None:
@@ -82,7 +90,7 @@ def test_flow_edit_between_activities_matches_a_full_check(shipped: Path) -> Non
     _edit(path, "    to: training-institute\n", "    to: special-file\n")
     got = checker.refresh()
     assert {"reintegration-second-track", "special-file"} <= set(got.rescreened)
-    _assert_equals_full(shipped, got)  # incl. the minimisation of the new flow, if any
+    _assert_equals_full(shipped, got, checker)  # incl. the minimisation of the new flow, if any
 
 
 def test_broken_edit_then_fix(shipped: Path) -> None:
@@ -92,11 +100,11 @@ def test_broken_edit_then_fix(shipped: Path) -> None:
     _edit(path, "owner: marketing-staff", "owner: marketing-staf")
     broken = checker.refresh()
     assert [p.code for p in broken.problems] == ["unknown-reference"]
-    _assert_equals_full(shipped, broken)
+    _assert_equals_full(shipped, broken, checker)
     _edit(path, "owner: marketing-staf", "owner: marketing-staff")
     fixed = checker.refresh()
     assert fixed.valid
-    _assert_equals_full(shipped, fixed)
+    _assert_equals_full(shipped, fixed, checker)
 
 
 def test_party_and_system_edits_match_a_full_check(shipped: Path) -> None:
@@ -106,11 +114,11 @@ def test_party_and_system_edits_match_a_full_check(shipped: Path) -> None:
           "    kind: employer\n    role: controller\n    confidentiality: contract\n")
     got = checker.refresh()
     assert not got.full
-    _assert_equals_full(shipped, got)
+    _assert_equals_full(shipped, got, checker)
     _edit(shipped / "systems.yaml", "    supplier: email-service\n", "    supplier: cts-supplier\n")
     got = checker.refresh()
     assert not got.full and "newsletter" in got.rescreened
-    _assert_equals_full(shipped, got)
+    _assert_equals_full(shipped, got, checker)
 
 
 def test_adding_and_removing_an_activity_is_a_full_refresh(shipped: Path) -> None:
@@ -122,11 +130,11 @@ def test_adding_and_removing_an_activity_is_a_full_refresh(shipped: Path) -> Non
                     encoding="utf-8")
     got = checker.refresh()
     assert got.full and "newsletter-2" in got.screenings
-    _assert_equals_full(shipped, got)
+    _assert_equals_full(shipped, got, checker)
     copy.unlink()
     got = checker.refresh()
     assert "newsletter-2" not in got.screenings
-    _assert_equals_full(shipped, got)
+    _assert_equals_full(shipped, got, checker)
 
 
 def test_synthetic_register_edits_match_a_full_check(tmp_path: Path) -> None:
@@ -137,4 +145,4 @@ def test_synthetic_register_edits_match_a_full_check(tmp_path: Path) -> None:
     _edit(target, "data_subjects_per_year:", "profiling: true\ndata_subjects_per_year:")
     got = checker.refresh()
     assert not got.full and got.changed == (str(target),)
-    _assert_equals_full(root, got)
+    _assert_equals_full(root, got, checker)

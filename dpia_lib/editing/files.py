@@ -30,6 +30,12 @@ class RegisterFile:
             self._doc = load_rt(self.original)
         return self._doc
 
+    def before_edit(self) -> None:
+        """Keep the dump of the document as loaded (what :meth:`text` compares the edited dump with) before
+        the document is first changed: dumped from the parsed document, without parsing the text again."""
+        if self._baseline is None and not self.touched and self.original:
+            self._baseline = dump_rt(self.doc)
+
     def replace(self, doc: Any) -> None:
         """Make this a new file with ``doc`` (e.g. an activity removed and added again)."""
         self._doc, self.original, self._baseline, self.deleted, self.touched = doc, "", "", False, True

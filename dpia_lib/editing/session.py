@@ -3,8 +3,10 @@
 :class:`EditSession` keeps every register file as a ruamel.yaml round-trip document. Each edit changes
 the documents only; after each edit the register is checked again through the incremental checker
 (:class:`~dpia_lib.incremental.IncrementalChecker`, the same validation, completeness checks, scan and
-screening as ``dpia validate``) on a private mirror of the register where only the edited file is
-rewritten, so problems, screenings and findings are up to date within milliseconds.
+screening as ``dpia validate``, and the rule engine's findings) on the texts the files would have if
+saved now, held in memory: only what the edit changed is parsed, checked and screened again, and the
+rules run again only for the activities the edit can affect, so problems, screenings and findings are
+up to date within milliseconds.
 
 :meth:`EditSession.save` holds an inter-process lock on the register (``.dpia-save.lock``) from reading
 the files on disk to the last rename. Under the lock it takes in what other sessions saved meanwhile:
@@ -38,10 +40,7 @@ import datetime as dt
 import getpass
 import hashlib
 import os
-import shutil
 import subprocess
-import tempfile
-import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,35 +163,6 @@ class _State:
     findings: list[Finding] | None = None
 
 
-class _Mirror:
-    """A private copy of the register that the incremental checker reads; only changed files are rewritten."""
-
-    def __init__(self, data_dir: Path) -> None:
-        scratch = tempfile.mkdtemp(prefix="dpia-edit-")
-        self._cleanup = weakref.finalize(self, shutil.rmtree, scratch, True)  # removed with the session
-        self.root = Path(scratch) / "ropa"
-        for folder in ("activities", "dpias"):
-            (self.root / folder).mkdir(parents=True)
-        self.checker = IncrementalChecker(self.root, data_dir)
-        self._written: dict[str, str] = {}
-        self._tick = 0
-
-    def check(self, texts: Mapping[str, str]) -> Any:
-        for rel in set(self._written) - set(texts):
-            (self.root / rel).unlink(missing_ok=True)
-            del self._written[rel]
-        for rel, text in texts.items():
-            if self._written.get(rel) is text or self._written.get(rel) == text:
-                continue
-            path = self.root / rel
-            path.write_text(text, encoding="utf-8")
-            self._tick += 1  # a new mtime for every write, so the checker never trusts a stale entry
-            stamp = 1_600_000_000_000_000_000 + self._tick * 1_000
-            os.utime(path, ns=(stamp, stamp))
-            self._written[rel] = text
-        return self.checker.refresh()
-
-
 class EditSession:
     """Edits of one register directory, checked after every edit and saved atomically.
 
@@ -209,9 +179,13 @@ class EditSession:
         self.as_of = as_of or dt.date.today()
         self._state = _State()
         self._files: dict[str, RegisterFile] = {}
+        #: The text of each file as :meth:`texts` gives it, until an edit of that file (dumping an edited
+        #: document is the costly part of an edit, so only the edited file is dumped again).
+        self._texts: dict[str, str] = {}
         self._deferred = 0
         self._undo: list[_Snapshot] = []
-        self._mirror = _Mirror(self.data_dir)
+        #: Checks the files' texts in memory, keeping what an edit does not change (see :meth:`_revalidate`).
+        self._checker = IncrementalChecker(self.root, self.data_dir)
         self.reload()
 
     # ----------------------------------------------------------------- loading
@@ -251,6 +225,7 @@ class EditSession:
                 raise RegisterError([Problem("missing-file", str(self.root / rel), 0, 0, "", "file not found")])
             files[rel] = found
         self._files = files
+        self._texts = {}
         self._undo = []
         self._state = _State()
         self._revalidate()
@@ -276,22 +251,11 @@ class EditSession:
 
     @property
     def findings(self) -> list[Finding]:
-        """The rule engine's findings over the whole register with the current edits (paths into the register)."""
+        """The rule engine's findings over the whole register with the current edits, as of :attr:`as_of`
+        (the list :func:`dpia_lib.rules.check` gives; only what the edits can affect is found again)."""
         state = self._state
         if state.findings is None:
-            if state.register is None:
-                state.findings = []
-            else:
-                from dpia_lib.rules import check
-
-                inside, outside = str(self._mirror.root), str(self.root)
-                known: dict[str, Screening] | None = {
-                    a: v for a, v in state.screenings.items() if a in state.register.activities}
-                if known is not None and set(known) != set(state.register.activities):
-                    known = None  # an activity left out or added: let the rules screen it themselves
-                state.findings = [
-                    f.model_copy(update={"path": outside + f.path[len(inside):]}) if f.path.startswith(inside) else f
-                    for f in check(state.register, self.as_of, screenings=known)]
+            state.findings = self._checker.findings(self.as_of) if state.register is not None else []
         return state.findings
 
     @property
@@ -438,7 +402,16 @@ class EditSession:
 
     # ----------------------------------------------------------------- undo
     def _snapshot(self, *rels: str, every_file: bool = False) -> bool:
-        """Keep the state of ``rels`` for :meth:`undo`; False inside a batch (which keeps its own)."""
+        """Keep the state of ``rels`` for :meth:`undo`; False inside a batch (which keeps its own).
+
+        Called before every change of a file (so the texts of ``rels`` are dumped again), and with
+        ``every_file`` when a batch starts (whose edits snapshot what they change)."""
+        if not every_file:
+            for rel in rels:
+                self._texts.pop(rel, None)
+                file = self._files.get(rel)
+                if file is not None and not file.deleted:
+                    file.before_edit()
         if self._deferred:
             return False
         files: dict[str, tuple[RegisterFile, tuple[Any, ...]] | None] = {}
@@ -454,6 +427,7 @@ class EditSession:
         if not self._undo:
             return False
         snap = self._undo.pop()
+        self._texts = {}
         if snap.every_file:
             for rel in set(self._files) - set(snap.files):
                 del self._files[rel]
@@ -476,6 +450,7 @@ class EditSession:
                 del self._files[rel]  # added in this session
             elif file.touched or file.deleted:
                 file.restore((file.original, file.fingerprint, None, None, False, False))
+        self._texts = {}
         self._state.changes = []
         self._undo = []
         self._revalidate()
@@ -683,7 +658,14 @@ class EditSession:
     # ----------------------------------------------------------------- checking
     def texts(self) -> dict[str, str]:
         """The text every file would have if saved now (relative path → text; removed files absent)."""
-        return {rel: f.text() for rel, f in sorted(self._files.items()) if not f.deleted}
+        out: dict[str, str] = {}
+        for rel, file in sorted(self._files.items()):
+            if not file.deleted:
+                text = self._texts.get(rel)
+                if text is None:
+                    text = self._texts[rel] = file.text()
+                out[rel] = text
+        return out
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
@@ -711,18 +693,14 @@ class EditSession:
                 self._revalidate()
 
     def _revalidate(self) -> None:
+        """Check the texts the files would have if saved now, in memory, as ``dpia validate`` would the saved
+        register (:meth:`IncrementalChecker.refresh`): only what the edit changed is parsed, validated,
+        scanned and screened again."""
         if self._deferred:
             return
-        result = self._mirror.check(self.texts())
-        inside, outside = str(self._mirror.root), str(self.root)
-        problems = tuple(
-            Problem(p.code, outside + p.path[len(inside):] if p.path.startswith(inside) else p.path,
-                    p.line, p.column, p.field, p.message.replace(inside, outside))
-            for p in result.problems
-        )
-        self._state.register, self._state.problems = result.register, problems
-        held = result.register.activities if result.register is not None else {}
-        self._state.screenings = {a: v for a, v in result.screenings.items() if a in held}  # none for a left-out one
+        result = self._checker.refresh(self.texts())
+        self._state.register, self._state.problems = result.register, result.problems
+        self._state.screenings = result.screenings
         self._state.findings = None
 
     # ----------------------------------------------------------------- saving
@@ -772,6 +750,7 @@ class EditSession:
         if overlaps:
             raise MergeConflictError(overlaps)
         if updates:
+            self._texts = {}
             self._undo = []  # the states kept for undo hold the old versions of these files
             for rel, new in updates.items():
                 if new is None:
@@ -840,6 +819,7 @@ class EditSession:
                 if now is None or now.sha256 != digest:  # changed again already: the next save must refuse
                     now = Fingerprint(0, len(text.encode("utf-8")), digest)
                 file.saved(text, now)
+        self._texts = {}
         self._state.changes = []
         self._undo = []
         return SaveResult(written, changes, tuple(merged))

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dpia_lib.law import Verdict
 from dpia_lib.legal import acts_as_processor
 from dpia_lib.rules._context import Context
-from dpia_lib.screening import screen
+from dpia_lib.screening import screen, screen_activity
 
 __all__ = ["check_dpia", "check_measure_status", "check_retention"]
 
@@ -27,7 +27,7 @@ __all__ = ["check_dpia", "check_measure_status", "check_retention"]
 def check_retention(ctx: Context) -> None:
     """``retention-missing``, ``retention-exceeds-default`` and ``retention-conflict``."""
     cats = ctx.register.catalogue.categories
-    for aid, act in ctx.register.activities.items():
+    for aid, act in ctx.activities():
         for i, cid in enumerate(act.categories):
             retention = act.retention.get(cid)
             if retention is None:
@@ -57,8 +57,15 @@ def check_retention(ctx: Context) -> None:
 def check_dpia(ctx: Context) -> None:
     """``dpia-missing`` and ``dpia-review-overdue``."""
     reg = ctx.register
-    screenings = ctx.screenings if ctx.screenings is not None else screen(reg, ctx.graph)
+    if ctx.screenings is not None:
+        screenings = ctx.screenings
+    elif ctx.scope is None:
+        screenings = screen(reg, ctx.graph)
+    else:
+        screenings = {aid: screen_activity(reg, aid, ctx.graph) for aid, _ in ctx.activities()}
     for aid, screening in screenings.items():
+        if not ctx.in_scope(aid):
+            continue
         act = reg.activities[aid]
         record = reg.dpias.get(aid)
         if screening.verdict == Verdict.REQUIRED and record is None and not acts_as_processor(act):
@@ -79,7 +86,7 @@ def check_measure_status(ctx: Context) -> None:
     reg = ctx.register
     for aid, record in reg.dpias.items():
         act = reg.activities.get(aid)
-        if act is None:
+        if act is None or not ctx.in_scope(aid):
             continue
         for i, action in enumerate(record.actions):
             if action.status in ("planned", "in-progress") and action.measure in act.measures:

@@ -17,6 +17,7 @@ A finding about a path points at the category in the flow that delivers it to th
 
 from __future__ import annotations
 
+from dpia_lib.catalogue import Catalogue
 from dpia_lib.flows import category_paths
 from dpia_lib.law import Confidentiality, PartyRole
 from dpia_lib.legal import (
@@ -34,6 +35,7 @@ __all__ = [
     "check_medical_access",
     "check_minimisation",
     "check_processors",
+    "employer_codes",
 ]
 
 
@@ -41,17 +43,27 @@ def _employers(ctx: Context) -> list[str]:
     return sorted(pid for pid, p in ctx.register.parties.items() if is_employer(p))
 
 
+def employer_codes(catalogue: Catalogue) -> dict[str, str]:
+    """The categories that may not reach an employer, with the code of the finding when one does: under
+    medical secrecy, or other health data the company doctor may not pass on."""
+    out = {}
+    for cid, entry in catalogue.categories.items():
+        if entry.medical_secrecy:
+            out[cid] = "medical-secrecy-breach"
+        elif entry.special == "health" and not entry.employer_may_receive:
+            out[cid] = "health-to-employer"
+    return out
+
+
 def check_employer_paths(ctx: Context) -> None:
-    """``medical-secrecy-breach`` and ``health-to-employer`` for every path into an employer."""
-    cats = ctx.register.catalogue.categories
+    """``medical-secrecy-breach`` and ``health-to-employer`` for every path into an employer.
+
+    A path may run through any number of activities and the finding is about the one whose flow
+    delivers the data to the employer, so an edit anywhere along the path changes it: in a scoped run
+    the paths are still followed through the whole graph."""
+    codes = employer_codes(ctx.register.catalogue)
     for employer in _employers(ctx):
-        for cid, entry in cats.items():
-            if entry.medical_secrecy:
-                code = "medical-secrecy-breach"
-            elif entry.special == "health" and not entry.employer_may_receive:
-                code = "health-to-employer"
-            else:
-                continue
+        for cid, code in codes.items():
             last_edges: dict[str, tuple[str, ...]] = {}
             for path in category_paths(ctx.graph, cid, employer):
                 last_edges.setdefault(path[-1], path)
@@ -67,7 +79,12 @@ def check_employer_paths(ctx: Context) -> None:
 def check_minimisation(ctx: Context) -> None:
     """``minimisation-excess``: categories a flow brings that the receiving activity does not declare."""
     reg = ctx.register
-    for u, v, k, data in sorted(ctx.graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
+    if ctx.scope is None:
+        edges = list(ctx.graph.edges(keys=True, data=True))
+    else:
+        edges = [e for aid, _ in ctx.activities() if aid in ctx.graph
+                 for e in ctx.graph.in_edges(aid, keys=True, data=True)]
+    for u, v, k, data in sorted(edges, key=lambda e: (e[0], e[1], e[2])):
         if data["kind"] != "flow" or v not in reg.activities:
             continue
         declared = set(reg.activities[v].categories)
@@ -83,7 +100,7 @@ def check_processors(ctx: Context) -> None:
     for pid, party in reg.parties.items():
         if party.role != PartyRole.PROCESSOR or pid not in ctx.graph:
             continue
-        senders = sorted({u for u, _ in ctx.graph.in_edges(pid) if u in reg.activities})
+        senders = sorted({u for u, _ in ctx.graph.in_edges(pid) if u in reg.activities and ctx.in_scope(u)})
         loc: tuple[str, ...]
         if party.dpa is None:
             problem, loc = "has no data-processing agreement", ("kind",)
@@ -100,7 +117,7 @@ def check_confidentiality(ctx: Context) -> None:
     """``confidentiality-missing``: our roles with access, and our processors receiving special data, not
     bound to secrecy (UAVG art. 30(4))."""
     reg = ctx.register
-    for aid, act in reg.activities.items():
+    for aid, act in ctx.activities():
         special = special_categories(reg, act)
         if not special:
             continue
@@ -125,7 +142,7 @@ def check_confidentiality(ctx: Context) -> None:
 def check_medical_access(ctx: Context) -> None:
     """``medical-access-unqualified``: a role without medical training with access to medical-secrecy data."""
     reg = ctx.register
-    for aid, act in reg.activities.items():
+    for aid, act in ctx.activities():
         secret = medical_secrecy_categories(reg, act.categories)
         if not secret:
             continue

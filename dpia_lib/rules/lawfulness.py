@@ -35,26 +35,26 @@ __all__ = [
 
 def check_art6(ctx: Context) -> None:
     """``art6-basis-missing``: a purpose without an art. 6(1) basis."""
-    for gap in art6_gaps(ctx.register):
+    for gap in art6_gaps(ctx.register, ctx.scope):
         ctx.emit("art6-basis-missing", gap.activity, f"activity:{gap.activity}", gap.loc, gap.message)
 
 
 def check_art9(ctx: Context) -> None:
     """``art9-condition-missing``: special categories without an art. 9(2) condition and UAVG exception."""
-    for gap in art9_gaps(ctx.register):
+    for gap in art9_gaps(ctx.register, ctx.scope):
         ctx.emit("art9-condition-missing", gap.activity, f"activity:{gap.activity}", gap.loc, gap.message)
 
 
 def check_art9_exception(ctx: Context) -> None:
     """``art9-exception-mismatch``: a UAVG exception that does not rest on the recorded art. 9(2) condition."""
-    for gap in art9_exception_gaps(ctx.register):
+    for gap in art9_exception_gaps(ctx.register, ctx.scope):
         ctx.emit("art9-exception-mismatch", gap.activity, f"activity:{gap.activity}", gap.loc, gap.message)
 
 
 def check_balancing(ctx: Context) -> None:
     """``balancing-test-missing``: a purpose on legitimate interests (art. 6(1)(f)) without a recorded
     three-step test, or whose test concludes that the data subjects' interests prevail (CJEU C-621/22)."""
-    for aid, act in ctx.register.activities.items():
+    for aid, act in ctx.activities():
         if acts_as_processor(act):
             continue
         for i, purpose in enumerate(act.purposes):
@@ -74,7 +74,7 @@ def check_balancing(ctx: Context) -> None:
 
 def check_consent(ctx: Context) -> None:
     """``consent-power-imbalance``: consent (art. 6 or explicit consent of art. 9) for vulnerable subjects."""
-    for aid, act in ctx.register.activities.items():
+    for aid, act in ctx.activities():
         vulnerable = vulnerable_subjects(ctx.register, act)
         if not vulnerable or acts_as_processor(act):
             continue
@@ -117,7 +117,7 @@ def check_bsn(ctx: Context) -> None:
     prescribes it (UAVG art. 46(1)): in the activity (no purpose's source cites one) or in a flow (the
     flow's ground does not cite one)."""
     reg = ctx.register
-    for aid, act in reg.activities.items():
+    for aid, act in ctx.activities():
         if acts_as_processor(act):
             continue
         ids = national_identifiers(reg, act)
@@ -139,7 +139,7 @@ def check_marketing(ctx: Context) -> None:
     """``marketing-without-consent``: e-mail marketing to individuals without consent, or relying on the
     customer exception (soft opt-in) for addresses that are not our own customers' or without an opt-out
     in every message (Telecommunicatiewet art. 11.7(1), (3))."""
-    for aid, act in ctx.register.activities.items():
+    for aid, act in ctx.activities():
         em = act.electronic_marketing
         if em is None or em.audience != "individuals":
             continue
@@ -163,7 +163,7 @@ def check_transfers(ctx: Context) -> None:
     or an art. 46 safeguard: a recorded transfer, a recipient party abroad, or a system hosted abroad."""
     reg = ctx.register
     cat = reg.catalogue
-    for aid, act in reg.activities.items():
+    for aid, act in ctx.activities():
         for i, t in enumerate(act.transfers):
             if t.safeguard == Safeguard.NONE and not cat.in_eea_or_adequate(t.country, ctx.as_of):
                 ctx.emit("transfer-without-safeguard", aid, f"activity:{aid}", ("transfers", i, "safeguard"),
@@ -199,7 +199,7 @@ def check_transfers(ctx: Context) -> None:
 def check_source_informed(ctx: Context) -> None:
     """``source-not-informed``: data from a party other than the data subject, without an art. 14 step."""
     reg = ctx.register
-    for aid, act in reg.activities.items():
+    for aid, act in ctx.activities():
         if act.information is not None or acts_as_processor(act):
             continue
         for i, flow in enumerate(act.flows):
