@@ -1,5 +1,5 @@
 """``dpia batch``: run the DPIA notebook for every activity that needs a DPIA, plus the register
-overview, and write ``reports/`` (executed notebooks, HTML reports, ``index.html``) as a whole.
+overview, and write ``reports/`` (executed notebooks, HTML and/or PDF reports, ``index.html``) as a whole.
 
 Ctrl-C stops the batch with exit code 130 and one line, leaving the previous output folder unchanged."""
 
