@@ -4,9 +4,10 @@ For the same DPIA notebook and activities, each measured as one process from sta
 
 (a) sequential ``papermill.execute_notebook`` of ``notebooks/dpia.ipynb`` (papermill's own engine, a fresh
     kernel per report, no HTML export), one activity after the other;
-(b) ``dpia batch --all`` with no other flag (its default engine; it also writes the HTML reports, the
-    register overview and the index);
-(c) optionally ``dpia batch --all --engine nbclient`` (papermill's own engine in worker processes).
+(b) ``dpia batch --all --format html`` (its default engine; it also writes the HTML reports, the register
+    overview and the index; the PDFs are left out, their cost per report is ``bench_pdf``'s);
+(c) optionally ``dpia batch --all --format html --engine nbclient`` (papermill's own engine in worker
+    processes).
 
 on the shipped register (13 activities) and on a synthetic register of 200 activities
 (:mod:`dpia_lib.synthetic`). With ``--sample N`` the sequential run on the synthetic register covers
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -57,13 +59,21 @@ def _outputs(path: Path) -> list[Any]:
     return [(c.source, c.get("outputs")) for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
 
 
-def _timed(command: list[str], cwd: Path) -> float:
-    started = time.perf_counter()
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process's finished children and their reaped descendants
+    (a batch's kernels, a papermill run's kernels)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _timed(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of ``command`` run as a process (its kernels included)."""
+    cpu, started = _cpu(), time.perf_counter()
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return seconds
+    return seconds, _cpu() - cpu
 
 
 def measure(register: Path, label: str, *, workers: int, sample: int | None, plain: bool) -> dict[str, Any]:
@@ -82,10 +92,11 @@ def measure(register: Path, label: str, *, workers: int, sample: int | None, pla
     jobs = plan_jobs(BatchOptions(register=register, out=seq_out, include_register=False), reg, chosen, AS_OF)
     spec = json.dumps([[str(j.notebook), str(j.output), j.parameters, str(j.cwd)] for j in jobs])
 
-    started = time.perf_counter()
+    cpu, started = _cpu(), time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _SEQUENTIAL, spec], cwd=REPO, capture_output=True, text=True,
                           check=False)
     sequential = time.perf_counter() - started
+    sequential_cpu = _cpu() - cpu
     if done.returncode != 0:
         raise RuntimeError(f"sequential papermill failed:\n{done.stderr[-3000:]}")
     per_report = json.loads(done.stdout.strip().splitlines()[-1])
@@ -95,15 +106,20 @@ def measure(register: Path, label: str, *, workers: int, sample: int | None, pla
     dpia = str(Path(sys.executable).parent / "dpia")
     batch_out = register.parent / f"batch-{label}"
     def command(out: Path, *extra: str) -> list[str]:
-        return [dpia, "batch", "--all", "--register", str(register), "--out", str(out), "--as-of", AS_OF,
-                "--no-progress", *(["--workers", str(workers)] if workers else []), *extra]
+        return [dpia, "batch", "--all", "--format", "html", "--register", str(register), "--out", str(out),
+                "--as-of", AS_OF, "--no-progress", *(["--workers", str(workers)] if workers else []), *extra]
 
-    batch = _timed(command(batch_out), register.parent)
+    batch, batch_cpu = _timed(command(batch_out), register.parent)
     figures = {"activities": len(activities), "sequential_measured": sequential, "sequential_reports": len(chosen),
-               "sequential_per_report": mean, "sequential": estimated, "batch": batch}
+               "sequential_per_report": mean, "sequential": estimated, "batch": batch,
+               "sequential_cpu_per_report": sequential_cpu / len(chosen),
+               "batch_cpu_per_report": batch_cpu / (len(activities) + 1),  # + the register overview
+               "load": os.getloadavg()[0]}
+    print(f"{label}: (a) {sequential:.1f} s for {len(chosen)} reports, (b) {batch:.1f} s for {len(activities)}; "
+          f"load average now {figures['load']:.1f}", file=sys.stderr)
     if plain:
         figures["plain"] = _timed(command(register.parent / f"plain-{label}", "--engine", "nbclient"),
-                                  register.parent)
+                                  register.parent)[0]
     for aid in chosen:
         assert _outputs(seq_out / f"{aid}.ipynb") == _outputs(batch_out / f"{aid}.ipynb"), aid
     return figures
@@ -129,14 +145,18 @@ def run(sizes: tuple[int, ...] = (13, 200), workers: int = 2, sample: int | None
         seq = f"{f['sequential']:.1f}" + ("" if f["sequential_reports"] == f["activities"] else
                                            f" (est.; {f['sequential_reports']} run in {f['sequential_measured']:.1f})")
         rows.append([label, str(f["activities"]), seq, f"{f['sequential_per_report']:.2f}", f"{f['batch']:.1f}",
-                     f"{f['sequential'] / f['batch']:.2f}x"]
+                     f"{f['sequential'] / f['batch']:.2f}x",
+                     f"{f['sequential_cpu_per_report']:.2f} / {f['batch_cpu_per_report']:.2f}"]
                     + ([f"{f['plain']:.1f} ({f['sequential'] / f['plain']:.2f}x)"] if plain else []))
-    print(f"\n## Batch end to end (processes; load average at start {load:.1f}; targets 6x shipped, 10x at 200)\n")
+    after = ", ".join(f"{f['load']:.1f}" for f in results.values())
+    print(f"\n## Batch end to end (processes; load average at start {load:.1f}, after each size {after}; "
+          "targets 6x shipped, 10x at 200)\n")
     print(table(["register", "reports", "(a) sequential papermill s", "(a) s per report", "(b) dpia batch --all s",
-                 "(b) vs (a)"] + (["(c) --engine nbclient s"] if plain else []), rows))
+                 "(b) vs (a)", "CPU s per report (a) / (b)"] + (["(c) --engine nbclient s"] if plain else []), rows))
     print("\n(a): one process, papermill.execute_notebook per activity (fresh kernel each, no HTML); "
-          "(b): `dpia batch --all` as a process (default engine, HTML reports, register overview and index "
-          "included); notebook cell outputs of (a) and (b) compared equal")
+          "(b): `dpia batch --all --format html` as a process (default engine, HTML reports, register overview "
+          "and index included; PDF cost per report: bench_pdf); notebook cell outputs of (a) and (b) compared "
+          "equal; CPU: user + system seconds of the process and its kernels, per report written")
     return results
 
 

@@ -20,11 +20,24 @@ import networkx as nx
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
-__all__ = ["STYLE", "draw_flow_graph", "figure_bytes", "layered_layout", "wrap_label"]
+__all__ = ["STYLE", "draw_flow_graph", "figure_bytes", "layered_layout", "new_figure", "wrap_label"]
 
 STYLE: Any = {"font.family": "DejaVu Sans", "font.size": 8, "svg.hashsalt": "dpia", "path.simplify": False}
 _COLOURS = {"activity": "#cfe2f3", "party": "#fce5cd", "special": "#f4cccc"}
 _FOCUS = "#9fc5e8"
+
+
+def new_figure(size: tuple[float, float], dpi: float = 150) -> Figure:
+    """An empty figure of ``size`` inches on its own Agg canvas (no pyplot).
+
+    Measuring text for a layout and saving the figure then use one renderer, whose text measurements
+    matplotlib keeps, instead of a new canvas and renderer for each.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=size, dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def layered_layout(G: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
@@ -68,7 +81,7 @@ def draw_flow_graph(
     from matplotlib.patches import Patch
 
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=size, dpi=150)
+        fig = new_figure(size)
         ax = fig.add_subplot()
         ax.set_axis_off()
         pos = layered_layout(G)
@@ -79,7 +92,9 @@ def draw_flow_graph(
             special = bool(data["categories"] & highlight)
             rad = 0.08 + 0.07 * rank
             colour = "#c0392b" if special else ("#7f8c8d" if data["kind"] == "hosting" else "#34495e")
-            ax.add_patch(FancyArrowPatch(
+            # add_artist, not add_patch: the limits are set below, so the arrow's path need not be
+            # computed (bezier clipping included) to update the data limits
+            ax.add_artist(FancyArrowPatch(
                 pos[u], pos[v], arrowstyle="-|>", mutation_scale=10, shrinkA=30, shrinkB=30,
                 connectionstyle=f"arc3,rad={rad}", color=colour,
                 linestyle="--" if data["kind"] == "hosting" else "-", linewidth=1.4 if special else 0.8,

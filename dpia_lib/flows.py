@@ -179,6 +179,14 @@ def special_flows(G: nx.MultiDiGraph, special: Iterable[str]) -> Iterator[tuple[
 
 
 def neighbourhood(G: nx.MultiDiGraph, activity: str, radius: int = 1) -> Any:
-    """The subgraph around ``activity``: every node within ``radius`` flows, either direction."""
-    nodes = nx.ego_graph(G, activity, radius=radius, undirected=True).nodes
+    """The subgraph around ``activity``: every node within ``radius`` flows, either direction.
+
+    The nodes are found by following each node's predecessors and successors (what ``nx.ego_graph`` with
+    ``undirected=True`` finds, without building an undirected copy of the whole graph).
+    """
+    nodes = {activity}
+    frontier = {activity}
+    for _ in range(radius):
+        frontier = {n for node in frontier for n in (*G.predecessors(node), *G.successors(node))} - nodes
+        nodes |= frontier
     return G.subgraph(sorted(nodes))

@@ -165,3 +165,26 @@ def test_report_output_identical_to_papermills_default_engine(tmp_path: Path) ->
     assert "<table" in _cell(default, 2).outputs[0]["data"]["text/html"]
     assert _outputs(warm_second) == _outputs(default)
     assert _outputs(warm_first) != _outputs(default)  # the parameter shows: the comparison can fail
+
+
+def test_a_register_edited_between_two_reports_in_one_kernel_shows_in_the_second(tmp_path: Path) -> None:
+    from tests.engine_fixtures import REPO, copy_register, edit
+
+    ropa = copy_register(tmp_path)
+    dpia = REPO / "notebooks" / "dpia.ipynb"
+    params = {"activity": "newsletter", "language": "en", "as_of": "2026-11-01", "register": str(ropa)}
+    probe = _notebook(tmp_path / "probe.ipynb",
+                      "import os, dpia_lib.report.cache as c\nprint(os.getpid(), len(c.installed_cache()))")
+
+    def title(nb: Any) -> str:
+        return str(nb.cells[2].outputs[0]["data"]["text/html"]).split("</h1>")[0]
+
+    first = _run(dpia, tmp_path / "r1.ipynb", "dpia-warm", **params)
+    pid_a, kept = _text(_run(probe, tmp_path / "p1.ipynb", "dpia-warm", label="p"), 1).split()
+    assert kept == "1"  # the kernel keeps the register's snapshot for its next report
+    assert title(first).endswith(": Newsletter and marketing")
+    edit(ropa / "activities" / "newsletter.yaml", "en: Newsletter and marketing}", "en: Mailing list}")
+    second = _run(dpia, tmp_path / "r2.ipynb", "dpia-warm", **params)
+    pid_b, _ = _text(_run(probe, tmp_path / "p2.ipynb", "dpia-warm", label="p"), 1).split()
+    assert pid_a == pid_b, "the same kernel must be reused, or this test proves nothing"
+    assert title(second).endswith(": Mailing list")

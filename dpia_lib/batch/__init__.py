@@ -1,7 +1,7 @@
 """The batch: DPIA reports for many activities, in papermill-like layers.
 
 ``select`` (which activities) → ``parameters`` (checked notebook parameters and output paths) →
-``execute`` (papermill, pluggable engine and executor) → ``export`` (HTML without code) → ``index``
+``execute`` (papermill, pluggable engine and executor) → ``export`` (HTML without code, PDF) → ``index``
 (``reports/index.html``) → ``output`` (the output folder replaced as a whole); ``runner`` puts them
 together for ``dpia batch``.
 

@@ -17,13 +17,29 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from dpia_lib.errors import ParameterError
 from dpia_lib.report.document import html_exporter, report_page, write_pdf
 
-__all__ = ["ReportExporter", "export_html", "html_exporter", "notebook_html"]
+__all__ = ["REPORT_FORMATS", "ReportExporter", "export_html", "html_exporter", "notebook_html", "report_files"]
 
 #: nbconvert's template loads require.js and MathJax from a CDN; a report needs no script, and opening it
 #: must not contact a third party, so every script element of the template is removed.
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>\s*", re.DOTALL | re.IGNORECASE)
+
+
+#: What ``dpia batch --format`` accepts: the HTML report, its PDF, or both (the default).
+REPORT_FORMATS: tuple[str, ...] = ("html", "pdf", "both")
+
+
+def report_files(report_format: str) -> tuple[bool, bool]:
+    """Whether a report in ``report_format`` is written as HTML and whether as PDF.
+
+    >>> report_files("both"), report_files("html"), report_files("pdf")
+    ((True, True), (True, False), (False, True))
+    """
+    if report_format not in REPORT_FORMATS:
+        raise ParameterError(f"format must be one of {', '.join(REPORT_FORMATS)}, not {report_format!r}")
+    return report_format != "pdf", report_format != "html"
 
 
 def _report_cells(nb: Any) -> Any:
@@ -73,11 +89,12 @@ class ReportExporter:
             found = self._local.exporter = html_exporter()
         return found
 
-    def write(self, nb: Any, target: Path, title: str, *, pdf: bool = True) -> Path:
-        """Write the HTML report of the executed notebook node ``nb`` to ``target`` (UTF-8), and with ``pdf``
-        the same report as ``target`` with suffix ``.pdf`` beside it; returns ``target``."""
+    def write(self, nb: Any, target: Path, title: str, *, pdf: bool = True, html: bool = True) -> Path:
+        """Write the report of the executed notebook node ``nb``: with ``html`` as HTML to ``target`` (UTF-8),
+        with ``pdf`` as PDF to ``target`` with suffix ``.pdf``; returns ``target``."""
         page = notebook_html(nb, title, self.exporter())
-        target.write_text(page, encoding="utf-8")
+        if html:
+            target.write_text(page, encoding="utf-8")
         if pdf:
             write_pdf(page, target.with_suffix(".pdf"))
         return target

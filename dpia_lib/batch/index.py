@@ -1,6 +1,6 @@
 """``reports/index.html``: one row per activity of the register with its verdict (and the reason when
 the officer overrode it), DPIA status, sign-off, highest residual risk and links to its HTML and PDF
-report (or why there is none), and every failure with the failing cell. Every string is escaped; no timestamps (the page depends only on the
+report, as written (or why there is none), and every failure with the failing cell. Every string is escaped; no timestamps (the page depends only on the
 register, the parameters and the outcome).
 
 >>> page = index_html([IndexEntry("a", "A <b>", "required", False, "limited", "a.html", None, pdf="a.pdf")],
@@ -40,7 +40,7 @@ class IndexEntry:
     #: The DPIA status and sign-off, already worded in the index's language.
     dpia_status: str = ""
     sign_off: str = ""
-    #: The PDF beside the HTML report.
+    #: The PDF report, when one was written (``link`` is the HTML report, when one was written).
     pdf: str | None = None
 
 
@@ -52,9 +52,12 @@ _STYLE = (
 
 
 def index_html(
-    entries: Sequence[IndexEntry], *, title: str, language: str, as_of: str, register_link: str | None
+    entries: Sequence[IndexEntry], *, title: str, language: str, as_of: str, register_link: str | None,
+    register_pdf: str | None = None,
 ) -> str:
-    """The index page for ``entries`` (shown in the given order)."""
+    """The index page for ``entries`` (shown in the given order). Each report is linked as the files that
+    were written: HTML, PDF or both; an activity's name links to its HTML report, or to its PDF when only
+    that was written. ``register_link`` and ``register_pdf``: the register overview's HTML and PDF."""
     labels = load_labels()
     def t(key: str) -> str:
         return html.escape(labels.get(key, language))
@@ -62,7 +65,8 @@ def index_html(
     e = html.escape
     rows = []
     for entry in entries:
-        name = f'<a href="{e(entry.link)}">{e(entry.name)}</a>' if entry.link else e(entry.name)
+        main = entry.link or entry.pdf
+        name = f'<a href="{e(main)}">{e(entry.name)}</a>' if main else e(entry.name)
         verdict = e(labels.get(f"verdict-{entry.verdict}", language)) if entry.verdict else "—"
         if entry.overridden:
             verdict += f" ({t('overridden').lower()}"
@@ -70,18 +74,19 @@ def index_html(
                         if entry.override_reason else ")")
         if entry.failure:
             reports = f'<span class="failed">{t("failed")}: {e(entry.failure)}</span>'
-        elif entry.link:
-            reports = f'<a href="{e(entry.link)}">HTML</a>'
-            reports += f' · <a href="{e(entry.pdf)}">PDF</a>' if entry.pdf else ""
+        elif main:
+            reports = " · ".join(f'<a href="{e(target)}">{kind}</a>'
+                                 for kind, target in (("HTML", entry.link), ("PDF", entry.pdf)) if target)
         else:
             reports = t("no-report")
         rows.append(f"<tr><td>{name}</td><td>{verdict}</td><td>{e(entry.dpia_status or '—')}</td>"
                     f"<td>{e(entry.sign_off or '—')}</td><td>{e(entry.highest_residual)}</td><td>{reports}</td></tr>")
     register = ""
     if register_link:
-        pdf = register_link.rsplit(".", 1)[0] + ".pdf"
-        register = (f'<p><a href="{e(register_link)}">{t("register-title")}</a>'
-                    f' (<a href="{e(pdf)}">PDF</a>)</p>')
+        register = f'<p><a href="{e(register_link)}">{t("register-title")}</a>'
+        register += f' (<a href="{e(register_pdf)}">PDF</a>)</p>' if register_pdf else "</p>"
+    elif register_pdf:
+        register = f'<p><a href="{e(register_pdf)}">{t("register-title")}</a> (PDF)</p>'
     head = (f"<tr><th>{t('activity')}</th><th>{t('verdict')}</th><th>{t('dpia-status-col')}</th>"
             f"<th>{t('sign-off-col')}</th><th>{t('highest-residual')}</th><th>{t('links')}</th></tr>")
     return (
@@ -93,17 +98,17 @@ def index_html(
 
 
 def write_index(
-    path: Path, entries: Sequence[IndexEntry], *, title: str, language: str, as_of: str, register_link: str | None
+    path: Path, entries: Sequence[IndexEntry], *, title: str, language: str, as_of: str, register_link: str | None,
+    register_pdf: str | None = None,
 ) -> Path:
     """Write :func:`index_html` to ``path``."""
-    path.write_text(index_html(entries, title=title, language=language, as_of=as_of, register_link=register_link),
-                    encoding="utf-8")
+    path.write_text(index_html(entries, title=title, language=language, as_of=as_of, register_link=register_link,
+                               register_pdf=register_pdf), encoding="utf-8")
     return path
 
 
 def index_columns(entry: IndexEntry, register: Register, screening: Screening, language: str) -> IndexEntry:
-    """``entry`` with the index's worded columns of its activity: override reason, DPIA status, sign-off
-    and the PDF beside its HTML report (when the report was written)."""
+    """``entry`` with the index's worded columns of its activity: override reason, DPIA status and sign-off."""
     act = register.activities[entry.activity]
     record = register.dpias.get(entry.activity)
     override = act.screening_override
@@ -112,8 +117,7 @@ def index_columns(entry: IndexEntry, register: Register, screening: Screening, l
     else:
         signed = _word("no-sign-off", language)
     return replace(entry, override_reason=override.reason if override is not None and screening.overridden else "",
-                   dpia_status=_word(f"dpia-status-{act.dpia.status.value}", language), sign_off=signed,
-                   pdf=f"{entry.link.rsplit('.', 1)[0]}.pdf" if entry.link else None)
+                   dpia_status=_word(f"dpia-status-{act.dpia.status.value}", language), sign_off=signed)
 
 
 def _word(key: str, language: str) -> str:

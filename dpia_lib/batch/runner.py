@@ -44,7 +44,7 @@ from dpia_lib.batch.execute import (
     run_job,
     runs_on_threads,
 )
-from dpia_lib.batch.export import ReportExporter
+from dpia_lib.batch.export import ReportExporter, report_files
 from dpia_lib.batch.output import OutputFolder, check_out
 from dpia_lib.errors import ParameterError
 from dpia_lib.loading import load_register_partial
@@ -80,6 +80,8 @@ class BatchOptions:
     execution: ExecutionOptions = field(default_factory=ExecutionOptions)
     notebooks: Path = NOTEBOOK_DIR
     include_register: bool = True
+    #: Report files: ``html``, ``pdf`` or ``both`` (default; the PDF is the signable document).
+    format: str = "both"
 
 
 @dataclass(frozen=True)
@@ -139,16 +141,19 @@ def plan_jobs(options: BatchOptions, register: Register, activities: list[str], 
 
 
 def process_job(job: Job, options: ExecutionOptions, session: EngineSession | None = None,
-                exporter: ReportExporter | None = None) -> JobResult:
-    """Execute ``job`` and export its HTML report (run inside a worker; never raises)."""
+                exporter: ReportExporter | None = None, report_format: str = "both") -> JobResult:
+    """Execute ``job`` and export its report as ``report_format`` (``html``, ``pdf`` or ``both``; run inside a
+    worker; never raises)."""
+    html, pdf = report_files(report_format)
     result, nb = run_job(job, options, session=session)
     if not result.ok:
         return result
     started = time.perf_counter()
     try:
-        (exporter or ReportExporter()).write(nb, job.html, title=job.title or job.name)
+        (exporter or ReportExporter()).write(nb, job.html, title=job.title or job.name, html=html, pdf=pdf)
     except Exception as exc:  # noqa: BLE001 - one failing report must never stop the batch
-        failure = ExecutionFailure(job.name, str(job.notebook), None, "", f"export to HTML and PDF failed: {exc}")
+        what = " and ".join(name for name, wanted in (("HTML", html), ("PDF", pdf)) if wanted)
+        failure = ExecutionFailure(job.name, str(job.notebook), None, "", f"export to {what} failed: {exc}")
         return JobResult(job, result.seconds, failure, result.attempts)
     return JobResult(job, result.seconds + time.perf_counter() - started, None, result.attempts)
 
@@ -179,6 +184,7 @@ def run_batch(options: BatchOptions, *, progress: bool = False) -> BatchResult:
     workers = options.workers if options.workers is not None else (os.cpu_count() or 1)
     if workers < 1:
         raise ParameterError(f"workers must be at least 1, not {workers}")
+    report_files(options.format)  # a ParameterError for an unknown format, before anything starts
     out = check_out(options.out, protected={"register": options.register, "notebooks folder": options.notebooks})
     execution = replace(options.execution, engine=options.execution.engine or default_engine())
     threads = options.executor == "local" and not options.executor_options and runs_on_threads(execution)
@@ -230,7 +236,8 @@ def _run(options: BatchOptions, execution: ExecutionOptions, executor: Executor,
     unnamed = [aid for aid in activities if not _valid_id(aid)]
     jobs = plan_jobs(options, register, [aid for aid in activities if aid not in unnamed], as_of, staging.staging)
     results = [_set_aside(aid, partial.broken.get(aid, ()), options.notebooks / "dpia.ipynb") for aid in unnamed]
-    task = functools.partial(process_job, options=execution, session=session, exporter=ReportExporter())
+    task = functools.partial(process_job, options=execution, session=session, exporter=ReportExporter(),
+                             report_format=options.format)
     bar = tqdm(total=len(jobs), unit="report", disable=not progress, file=sys.stderr, desc="dpia batch")
     try:
         for result in executor.map_unordered(task, jobs):
@@ -247,6 +254,7 @@ def _run(options: BatchOptions, execution: ExecutionOptions, executor: Executor,
         bar.close()
     results.sort(key=lambda r: (r.job.activity is None, r.job.name))
     by_name = {r.job.name: r for r in results}
+    html, pdf = report_files(options.format)
     entries = []
     for aid in sorted(set(activities) | set(register.activities)):  # every activity, reported on or not
         outcome = by_name.get(aid)
@@ -261,17 +269,21 @@ def _run(options: BatchOptions, execution: ExecutionOptions, executor: Executor,
         except Exception as exc:  # noqa: BLE001 - the activity's own report shows the error; the index goes on
             log.warning("%s: no highest residual risk for the index (%s: %s)", aid, type(exc).__name__, exc)
             highest = "—"
+        report = outcome.job.html if outcome is not None and outcome.ok else None
         entries.append(IndexEntry(
             activity=aid, name=register.activities[aid].name.get(language), verdict=verdict.verdict.value,
             overridden=verdict.overridden, highest_residual=highest,
-            link=outcome.job.html.name if outcome is not None and outcome.ok else None, failure=failure,
+            link=report.name if report is not None and html else None, failure=failure,
+            pdf=report.with_suffix(".pdf").name if report is not None and pdf else None,
         ))
         entries[-1] = index_columns(entries[-1], register, verdict, language)
     reg = by_name.get("register")
     labels = load_labels()
+    overview = reg.job.html if reg is not None and reg.ok else None
     write_index(staging.staging / "index.html", entries,
                 title=f"{labels.get('reports-index', language)}: {register.organisation.name}",
                 language=language, as_of=as_of,
-                register_link=reg.job.html.name if reg is not None and reg.ok else None)
+                register_link=overview.name if overview is not None and html else None,
+                register_pdf=overview.with_suffix(".pdf").name if overview is not None and pdf else None)
     out = staging.publish(sorted(p.name for p in staging.staging.iterdir()))
     return BatchResult(out, out / "index.html", tuple(results), time.perf_counter() - started)

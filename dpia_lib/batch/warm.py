@@ -15,6 +15,11 @@ that thread in it. Before each notebook the user state is reset, so no report ca
   current directory, where a fresh kernel would start;
 - ``sys.modules`` is left alone: imported modules stay imported, which is the point.
 
+The preload also installs a :class:`dpia_lib.report.cache.ReportCache` in the kernel: the reports it runs
+share the register's load, flow graph and rule findings (immutable, keyed on the bytes of every register
+and catalogue file and on the reference date, checked before every report), instead of each loading and
+checking the whole register again. A register edited between two reports is loaded afresh.
+
 When a kernel dies (a crash, ``os._exit`` in a cell) the notebook that was running fails as it would with
 papermill's default engine, and the next notebook gets a fresh kernel. A kernel whose preload or reset
 fails is replaced too. Kernels use the IPC transport (a local socket file), not TCP, and keep their
@@ -57,10 +62,12 @@ log = logging.getLogger(__name__)
 
 #: Code run once in each new kernel: the imports every report needs.
 PRELOAD = """\
-import dpia_lib, dpia_lib.report, pandas, networkx, matplotlib, matplotlib.pyplot, IPython.display
+import dpia_lib, dpia_lib.report, dpia_lib.report.cache, pandas, networkx, matplotlib, matplotlib.pyplot, IPython.display
+# the register's load, analysis and findings, shared by this kernel's reports while its files are unchanged
+dpia_lib.report.cache.install_cache(dpia_lib.report.cache.ReportCache())
 matplotlib.pyplot.close(matplotlib.pyplot.figure())  # loads the inline backend as a report's first figure would
 def _dpia_warm_reset(cwd, _rc=dict(matplotlib.rcParams)):
-    import os, sys
+    import gc, os, sys
     ip = get_ipython()
     # what %reset -f does (user namespace, In/Out, output cache), and a new history session: the execution
     # counter restarts at 1, and IPython's history database refuses a line number twice in one session
@@ -76,6 +83,10 @@ def _dpia_warm_reset(cwd, _rc=dict(matplotlib.rcParams)):
         inline.show._draw_called = False
     sys.modules["matplotlib"].rcParams.update(_rc)
     os.chdir(cwd)
+    # what survives a reset lives as long as the kernel (modules, the report cache's register): collect the
+    # last report's garbage, then keep later collections from walking the survivors again
+    gc.collect()
+    gc.freeze()
 get_ipython()._dpia_warm_reset = _dpia_warm_reset
 del _dpia_warm_reset
 import gc; gc.freeze(); del gc  # the preloaded modules live as long as the kernel: keep the reset's gc from walking them

@@ -1,5 +1,5 @@
 """``dpia batch``: run the DPIA notebook for every activity that needs a DPIA, plus the register
-overview, and write ``reports/`` (executed notebooks, HTML reports, ``index.html``) as a whole.
+overview, and write ``reports/`` (executed notebooks, HTML and/or PDF reports, ``index.html``) as a whole.
 
 Ctrl-C stops the batch with exit code 130 and one line, leaving the previous output folder unchanged."""
 
@@ -31,7 +31,8 @@ def add_parsers(sub: Any) -> None:
                        description="Run notebooks/dpia.ipynb through papermill for every activity screened "
                                    "'required' or 'recommended' (or --all, or the --activity ones), plus "
                                    "notebooks/register.ipynb; write executed notebooks, HTML reports without "
-                                   "code and reports/index.html. Exit 1 if any report failed.")
+                                   "code, their PDFs (see --format) and reports/index.html. Exit 1 if any "
+                                   "report failed.")
     p.add_argument("--register", default="ropa", metavar="DIR",
                    help="register directory (default: ropa/ in the current directory)")
     p.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports/)")
@@ -43,6 +44,10 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--language", choices=("nl", "en"), default="nl")
     p.add_argument("--template", choices=("model", "cnil"), default="model",
                    help="report structure: Model DPIA Rijksdienst (default) or CNIL PIA order")
+    p.add_argument("--format", choices=("html", "pdf", "both"), default="both", dest="report_format",
+                   help="report files: both (default) writes the HTML report and its PDF, the signable document "
+                        "officers take away; html skips the PDF (WeasyPrint takes seconds per report); pdf "
+                        "writes only the PDF. index.html links the files written")
     p.add_argument("--as-of", default=None, metavar="DATE",
                    help="reference date, YYYY-MM-DD (default: today); fix it for reproducible reports")
     p.add_argument("--engine", default=None, metavar="NAME",
@@ -76,7 +81,7 @@ def _batch(args: argparse.Namespace) -> int:
     options = BatchOptions(
         register=Path(args.register), out=Path(args.out), workers=args.workers,
         activities=tuple(args.activity), all_activities=args.all_activities, language=args.language,
-        template=args.template,
+        template=args.template, format=args.report_format,
         as_of=args.as_of, executor=args.executor, executor_options=executor_options,
         execution=ExecutionOptions(engine=args.engine),
     )

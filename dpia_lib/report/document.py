@@ -80,13 +80,16 @@ def report_page(body: str, *, title: str, language: str) -> str:
 def html_exporter() -> Any:
     """An nbconvert exporter for report bodies: outputs only (no code, no prompts), the ``dpia`` template
     (``templates/dpia``: nbconvert's ``basic`` without JupyterLab CSS or scripts, figures with their alt
-    text), images embedded. Build one per thread and reuse it."""
+    text), images embedded. Build one per thread and reuse it.
+
+    The notebook is validated once, after its preprocessors (``optimistic_validation``), not after each
+    of them: it comes valid from papermill, and the preprocessors that run only remove cells."""
     from nbconvert import HTMLExporter
 
     templates = str(files("dpia_lib.report").joinpath("templates"))
     return HTMLExporter(  # type: ignore[no-untyped-call]
         template_name="dpia", extra_template_basedirs=[templates], exclude_input=True,
-        exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True)
+        exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True, optimistic_validation=True)
 
 
 def write_pdf(page: str, path: Path, base_url: Path | None = None) -> Path:

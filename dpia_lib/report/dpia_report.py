@@ -24,17 +24,21 @@ dpia_lib.errors.UnknownActivityError: unknown activity 'reintegration-second-tra
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
+import networkx as nx
 import pandas as pd
 
+from dpia_lib.analysis import Analysis
 from dpia_lib.dpia import Dpia, build_dpia
 from dpia_lib.drawing import draw_flow_graph
 from dpia_lib.errors import ParameterError, RegisterError
 from dpia_lib.flows import flow_graph, neighbourhood
 from dpia_lib.law import LegalBasis
-from dpia_lib.loading import DEFAULT_DATA_DIR, load_register_partial
+from dpia_lib.loading import DEFAULT_DATA_DIR
 from dpia_lib.register import Register
 from dpia_lib.report.blocks import Block, Paragraph, Plot, Section, Table
+from dpia_lib.report.cache import RegisterSnapshot, ReportCache, installed_cache
 from dpia_lib.report.document import register_version, tool_version
 from dpia_lib.report.labels import load_labels
 from dpia_lib.report.parameters import ReportParameters, check_parameters
@@ -67,18 +71,26 @@ TEMPLATES: tuple[str, ...] = ("model", "cnil")
 
 
 def prepare(activity: object, language: object, as_of: object, register: object,
-            template: object = "model") -> DpiaReport:
-    """Check the notebook parameters, load the register and build the DPIA of ``activity``."""
+            template: object = "model", *, cache: ReportCache | None = None) -> DpiaReport:
+    """Check the notebook parameters, load the register and build the DPIA of ``activity``.
+
+    The register's load, analysis and rule findings come from ``cache`` (default: the cache installed with
+    :func:`~dpia_lib.report.cache.install_cache`, if any), which serves them again while the register's
+    files are unchanged; without a cache they are computed here. Only this activity's screening and risks
+    are computed for the report.
+    """
     if template not in TEMPLATES:
         raise ParameterError(f"template must be 'model' or 'cnil', not {template!r}")
     params = check_parameters(activity, language, as_of, register)
-    partial = load_register_partial(params.register)
-    if params.activity in partial.broken:  # this activity's own files are broken: say where, stop here
-        raise RegisterError(partial.broken[params.activity])
-    loaded = partial.register
-    loaded.activity(params.activity)  # UnknownActivityError with a suggestion
-    return DpiaReport(params, loaded, build_dpia(loaded, params.activity, params.as_of),
-                      tuple(partial.broken), str(template))
+    cache = cache if cache is not None else installed_cache()
+    snapshot = (cache.snapshot(params.register, params.as_of) if cache is not None
+                else RegisterSnapshot.load(params.register, params.as_of))
+    if params.activity in snapshot.broken:  # this activity's own files are broken: say where, stop here
+        raise RegisterError(snapshot.broken[params.activity])
+    snapshot.register.activity(params.activity)  # UnknownActivityError with a suggestion
+    dpia = build_dpia(snapshot.analysis, params.activity, params.as_of, findings=snapshot.findings)
+    return DpiaReport(params, snapshot.register, dpia, tuple(snapshot.broken), str(template),
+                      analysis=snapshot.analysis)
 
 
 @dataclass(frozen=True)
@@ -92,6 +104,18 @@ class DpiaReport:
     left_out: tuple[str, ...] = ()
     #: ``model`` (Model DPIA Rijksdienst) or ``cnil`` (CNIL PIA): the order of :meth:`document`.
     template: str = "model"
+    #: The register's analysis (its flow graph), when the caller has it; otherwise it is built when needed.
+    analysis: Analysis | None = None
+
+    @cached_property
+    def _graph(self) -> nx.MultiDiGraph:
+        """The register's flow graph: the analysis's when given, otherwise built once for this report."""
+        return self.analysis.graph if self.analysis is not None else flow_graph(self.register)
+
+    @cached_property
+    def _register_version(self) -> str:
+        """The register's version (git commit or content hash), read once for this report."""
+        return register_version(self.register.root)
 
     @property
     def language(self) -> str:
@@ -146,7 +170,7 @@ class DpiaReport:
     def title(self) -> Section:
         """Title block: organisation, activity, as-of date, verdict, structure and register version."""
         verdict = self.t(f"verdict-{self.dpia.screening.verdict.value}")
-        version = register_version(self.register.root)
+        version = self._register_version
         running = f"{self.t('dpia-title')}: {self.name} · {self.t('register-version')}: {version}"
         return Section(f"{self.t('dpia-title')}: {self.name}", (
             Paragraph(self.register.organisation.name, self.t("controller")),
@@ -182,11 +206,11 @@ class DpiaReport:
         """Part A: systematic description of the processing and its purposes."""
         return Section(self.t("part-a"), (
             self._mark("a"),
-            Table(description_table(self.register, self.dpia.activity, self.language)),))
+            Table(description_table(self.register, self.dpia.activity, self.language, self._graph)),))
 
     def flow_graph(self) -> Plot:
         """Part A: the activity's neighbourhood in the flow graph, the activity highlighted."""
-        G = flow_graph(self.register)
+        G = self._graph
         special = frozenset(c for c in self.register.catalogue.categories if self.register.catalogue.is_special(c))
         aid = self.dpia.activity.id
         near = neighbourhood(G, aid)
@@ -403,7 +427,7 @@ class DpiaReport:
         """Tool version, register version (git commit or content hash), as-of date and version history."""
         blocks: list[Block] = [
             Paragraph(tool_version(), self.t("tool-version")),
-            Paragraph(register_version(self.register.root), self.t("register-version")),
+            Paragraph(self._register_version, self.t("register-version")),
             Paragraph(self.params.as_of.isoformat(), self.t("as-of")),
         ]
         record = self.dpia.record

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
-from dpia_lib.drawing import STYLE, wrap_label
+from dpia_lib.drawing import STYLE, new_figure, wrap_label
 from dpia_lib.report.labels import load_labels
 from dpia_lib.riskmatrix import load_risk_matrix
 
@@ -77,7 +77,7 @@ def risk_map(points: Sequence[RiskPoint], *, language: str = "nl", title: str | 
     levels = [labels.get(f"level-{n}", language) for n in range(1, 5)]
     l_key, s_key = ("L", "S") if language == "en" else ("W", "E")
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(7.0, 4.6), dpi=150)
+        fig = new_figure((7.0, 4.6))
         ax = fig.add_axes((0.17, 0.16, 0.4, 0.72))
         for likelihood in range(1, 5):
             for severity in range(1, 5):

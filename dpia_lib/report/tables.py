@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import networkx as nx
 import pandas as pd
 
 from dpia_lib.findings import Finding
@@ -70,10 +71,12 @@ def where(register: Register, path: str, line: int) -> str:
     return f"{shown}:{line}" if line else shown
 
 
-def description_table(register: Register, activity: Activity, language: str) -> pd.DataFrame:
-    """Part (a): the systematic description, one row per aspect."""
+def description_table(register: Register, activity: Activity, language: str,
+                      graph: nx.MultiDiGraph | None = None) -> pd.DataFrame:
+    """Part (a): the systematic description, one row per aspect; ``graph``: the register's flow graph when
+    the caller has it (otherwise it is built here)."""
     cat = register.catalogue
-    G = flow_graph(register)
+    G = graph if graph is not None else flow_graph(register)
     node_name = {**{p: party.name.get(language) for p, party in register.parties.items()},
                  **{a: act.name.get(language) for a, act in register.activities.items()}}
     recipients = sorted({v for _, v in G.out_edges(activity.id)})
