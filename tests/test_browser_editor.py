@@ -94,6 +94,14 @@ def test_officer_edits_in_the_browser(tmp_path: Path) -> None:
     def tab(page: Page, title: str) -> None:
         page.locator(".dpia-tabs .lm-TabBar-tab", has_text=title).first.click()
 
+    def shows(page: Page, css: str, text: str) -> None:
+        """Wait until the input or select at ``css`` shows ``text``: the form of the record picked has
+        replaced the one shown before (a slow kernel renders it after the click returns)."""
+        page.wait_for_function(
+            "([css, text]) => { const e = document.querySelector(css); if (!e) return false;"
+            " const v = e.tagName === 'SELECT' ? (e.selectedOptions[0] || {}).text || '' : e.value;"
+            " return v.replace(/\\u00a0/g, ' ').includes(text); }", arg=[css, text])
+
     try:
         _wait_for(f"http://127.0.0.1:{port}/", 60)
         with sync_playwright() as pw:
@@ -175,6 +183,7 @@ def test_officer_edits_in_the_browser(tmp_path: Path) -> None:
                 # 6. a DPIA record: the data subjects' views
                 page.locator(".dpia-kinds button", has_text="DPIA's").click()
                 pick(page, "special-file")
+                shows(page, ".dpia-f-data_subject_views-how-nl input", "(aanname:")  # special-file's own words
                 views = page.locator(".dpia-f-data_subject_views-summary-en input")
                 views.fill("Clients' council: agrees, asks for shorter retention.")
                 views.press("Enter")
@@ -187,8 +196,8 @@ def test_officer_edits_in_the_browser(tmp_path: Path) -> None:
                 page.locator(".dpia-kinds button", has_text="Activities").click()
                 pick(page, "assessments-and-tests")
                 tab(page, "Lawfulness")
+                shows(page, ".dpia-f-purposes-0-basis select", "Performance of a contract")
                 basis = page.locator(".dpia-f-purposes-0-basis select")
-                basis.wait_for()
                 shown = [o.replace("\xa0", " ").strip() for o in basis.locator("option").all_inner_texts()]  # nbsp
                 assert basis.locator("option:checked").inner_text().replace("\xa0", " ") == \
                     "Performance of a contract (GDPR art. 6(1)(b))"
