@@ -27,7 +27,7 @@ from dpia_lib.records import Activity, DpiaRecord, Organisation, Party, System
 from dpia_lib.register import Register, SourceRef
 from dpia_lib.resources import data_dir_for, shipped_data_dir
 from dpia_lib.sources import Sources
-from dpia_lib.yamlio import MAX_FILE_BYTES, Locator, format_loc, parse_yaml, read_text
+from dpia_lib.yamlio import MAX_FILE_BYTES, Locator, format_loc, parse_yaml, read_text, too_large
 
 __all__ = [
     "DEFAULT_DATA_DIR",
@@ -173,8 +173,7 @@ def _parse_given(text: str | None, path: Path, shown: str) -> tuple[str | None, 
         return None, None, [Problem("missing-file", shown, 1, 1, "", "cannot read file: No such file or directory")]
     size = len(text.encode("utf-8"))
     if size > MAX_FILE_BYTES:
-        return None, None, [Problem("file-too-large", shown, 1, 1, "",
-                                    f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")]
+        return None, None, [too_large(shown, size)]
     data, problems = parse_yaml(text, shown)
     return text, data, problems
 

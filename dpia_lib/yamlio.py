@@ -27,7 +27,7 @@ import yaml
 
 from dpia_lib.diagnostics import Problem
 
-__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "Locator", "format_loc", "parse_yaml", "read_text"]
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "Locator", "format_loc", "parse_yaml", "read_text", "too_large"]
 
 #: Largest register or catalogue file accepted (a real activity file is a few kB).
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -152,6 +152,15 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
+def too_large(shown: str, size: int) -> Problem:
+    """The problem of a file of ``size`` bytes over :data:`MAX_FILE_BYTES`, read from disk or held in memory.
+
+    >>> too_large("x.yaml", MAX_FILE_BYTES + 1).code
+    'file-too-large'
+    """
+    return Problem("file-too-large", shown, 1, 1, "", f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
+
+
 def read_text(path: Path, shown: str, *, root: Path | None = None,
               outside_links: bool = False) -> tuple[str | None, list[Problem]]:
     """Read ``path`` as UTF-8 text, refusing anything but a regular file of at most :data:`MAX_FILE_BYTES`.
@@ -178,7 +187,7 @@ def read_text(path: Path, shown: str, *, root: Path | None = None,
                 return problem("outside-register", f"a symbolic link to {target}, outside {root}; "
                                "copy the file into the register instead")
         if info.st_size > MAX_FILE_BYTES:
-            return problem("file-too-large", f"file is {info.st_size} bytes; the limit is {MAX_FILE_BYTES}")
+            return None, [too_large(shown, info.st_size)]
         # O_NONBLOCK: should the path be swapped for a FIFO after the check, opening it does not hang
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
         try:
