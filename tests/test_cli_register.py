@@ -59,3 +59,29 @@ def test_register_csv_and_markdown(capsys: pytest.CaptureFixture[str], monkeypat
     assert len([line for line in lines if line.startswith("newsletter,")]) == 1
     assert main(["register", "--format", "markdown"]) == 0
     assert "| Nieuwsbrief en marketing" in capsys.readouterr().out
+
+
+def test_the_command_skips_jsonschemas_iri_checker_and_still_validates_notebooks(tmp_path: Path) -> None:
+    # In a fresh interpreter: after `dpia` has started, nbformat (through jsonschema) no longer imports
+    # rfc3987_syntax, and a notebook is still validated: a broken one is refused.
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from dpia_lib.cli import main\n"
+        "main(['validate', '--register', sys.argv[1]])\n"
+        "import nbformat\n"
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])\n"
+        "nbformat.validate(nb)\n"
+        "nb.cells[0]['outputs'] = 'not a list'\n"
+        "try:\n"
+        "    nbformat.validate(nb)\n"
+        "except nbformat.ValidationError:\n"
+        "    print('refused')\n"
+        "print(sys.modules.get('rfc3987_syntax', 'absent'))\n"
+    )
+    ropa = Path(__file__).parent.parent / "ropa"
+    out = subprocess.run([sys.executable, "-c", script, str(ropa)], capture_output=True, text=True, check=True,
+                         cwd=tmp_path).stdout
+    assert out.splitlines()[-2:] == ["refused", "None"]
