@@ -4,6 +4,11 @@ Layout is layered, not random: parties that only send on the left, activities in
 that receive on the right, each column sorted by id. Figures are built without pyplot (no global state),
 with a fixed font and size, so the same register always draws the same picture.
 
+Reports embed figures as SVG with their text kept as text (``svg.fonttype: none``): sharp at any zoom and
+in print, searchable and selectable, a sixth of the PNG's size, and several times quicker to write, since
+no glyph is rasterised. Text is laid out with DejaVu Sans, which matplotlib ships; a reader without that
+font sees Verdana, Arial or another sans-serif font of about the same width.
+
 >>> from dpia_lib import load_register
 >>> from dpia_lib.flows import flow_graph
 >>> fig = draw_flow_graph(flow_graph(load_register()), language="en")
@@ -22,7 +27,8 @@ from matplotlib.patches import FancyArrowPatch
 
 __all__ = ["STYLE", "draw_flow_graph", "figure_bytes", "layered_layout", "new_figure", "wrap_label"]
 
-STYLE: Any = {"font.family": "DejaVu Sans", "font.size": 8, "svg.hashsalt": "dpia", "path.simplify": False}
+STYLE: Any = {"font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans", "Verdana", "Arial"], "font.size": 8,
+              "svg.fonttype": "none", "svg.hashsalt": "dpia", "path.simplify": False}
 _COLOURS = {"activity": "#cfe2f3", "party": "#fce5cd", "special": "#f4cccc"}
 _FOCUS = "#9fc5e8"
 
@@ -160,9 +166,20 @@ def wrap_label(text: str, width: int = 24, indent: str = "") -> str:
     return "\n".join(lines)
 
 
-def figure_bytes(fig: Figure, fmt: str = "png") -> bytes:
-    """``fig`` saved as ``fmt`` ('png' or 'svg') under the fixed style, without dates or software tags,
-    so the same figure always gives the same bytes."""
+def figure_bytes(fig: Figure, fmt: str = "svg") -> bytes:
+    """``fig`` saved as ``fmt`` ('svg' or 'png') under the fixed style, without dates or software tags,
+    so the same figure always gives the same bytes.
+
+    >>> import matplotlib
+    >>> with matplotlib.rc_context(STYLE):
+    ...     fig = new_figure((2.0, 1.0))
+    ...     _ = fig.text(0.5, 0.5, "Arbodienst")
+    >>> svg = figure_bytes(fig).decode()
+    >>> "Arbodienst</text>" in svg, "font-family: 'DejaVu Sans', 'Verdana', 'Arial', sans-serif" in svg
+    (True, True)
+    >>> figure_bytes(fig) == figure_bytes(fig), figure_bytes(fig, "png")[:4]
+    (True, b'\\x89PNG')
+    """
     import matplotlib
 
     buffer = io.BytesIO()

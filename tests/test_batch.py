@@ -3,6 +3,7 @@ executor registry, kernel start retries."""
 
 from __future__ import annotations
 
+import base64
 import math
 import re
 from pathlib import Path
@@ -110,12 +111,18 @@ def test_html_export_drops_code_and_embeds_images() -> None:
         new_code_cell("activity = 'x'", metadata={"tags": ["parameters"]}),
         new_code_cell("SECRET_SOURCE_TEXT = 1\nreport.risk_map()", outputs=[
             new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "[map]"}),
+            new_output("display_data", data={"image/svg+xml": "<svg><text>a &lt; b</text></svg>", "text/plain": "[graph]"},
+                       metadata={"image/svg+xml": {"alt": "Flow <graph>"}}),
             new_output("display_data", data={"text/html": "<p>&lt;b&gt;</p>", "text/plain": "x"}),
         ]),
     ])
     page = notebook_html(nb, "Report <1>")
     assert "SECRET_SOURCE_TEXT" not in page and "activity = " not in page
     assert 'src="data:image/png;base64,iVBORw0KGgo="' in page
+    # an SVG figure is an image (its element ids cannot clash with another figure's), with its alt text
+    svg = base64.b64encode(b"<svg><text>a &lt; b</text></svg>").decode("ascii")
+    assert f'<img alt="Flow &lt;graph&gt;" src="data:image/svg+xml;base64,{svg}"/>' in page
+    assert "<svg>" not in page
     assert "<p>&lt;b&gt;</p>" in page and "<title>Report &lt;1&gt;</title>" in page
     assert "<script" not in page.lower() and "cdnjs" not in page  # opening a report contacts no one
 

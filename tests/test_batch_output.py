@@ -141,5 +141,6 @@ def test_the_register_overview_lists_a_flow_from_an_unknown_party_as_a_problem(t
     assert [(p.code, p.field) for p in overview.left_out] == [("unknown-reference", "flows[0].from")]
     assert "ghost-party" in overview.left_out[0].message
     assert os.path.basename(overview.left_out[0].path) == "newsletter.yaml"
-    png = overview.flow_graph()._repr_png_()  # drawn without the dangling flow: (bytes, metadata with alt text)
-    assert png is not None and png[0].startswith(b"\x89PNG")
+    svg, metadata = overview.flow_graph()._repr_svg_()  # drawn without the dangling flow
+    assert svg.rstrip().endswith("</svg>") and metadata["alt"].startswith("All data flows of the register")
+    assert ">Newsletter and marketing</text>" in svg and "ghost-party" not in svg

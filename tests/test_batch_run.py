@@ -110,7 +110,7 @@ def test_reports_escape_register_text_and_embed_images_without_code(register_dir
         page = (register_dir.parent / "b" / name).read_text(encoding="utf-8")
         assert EVIL not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     page = (register_dir.parent / "b" / "reintegration-second-track.html").read_text(encoding="utf-8")
-    assert page.count('src="data:image/png;base64,') == 2  # flow graph and risk map
+    assert page.count('src="data:image/svg+xml;base64,') == 2  # flow graph and risk map
     assert "prepare(" not in page and "display(" not in page
     assert "<title>Gegevensbeschermingseffectbeoordeling (DPIA): 2e spoor re-integratiebegeleiding" in page
 

@@ -42,7 +42,7 @@ def test_backslashes_in_a_name_render_in_the_dpia_report_and_register_overview(r
                                             "findings", "rights", "dpo_advice", "sign_off")]
     assert all(isinstance(p, Section) and p._repr_html_() for p in pages)
     plot = report.flow_graph()
-    assert isinstance(plot, Plot) and plot.alt.startswith(f"Flow graph of {NAME}: ") and plot._repr_png_()
+    assert isinstance(plot, Plot) and plot.alt.startswith(f"Flow graph of {NAME}: ") and plot._repr_svg_()
     overview = prepare_register("en", "2026-11-01", ropa_copy)
     assert html.escape(NAME) in overview.art30()._repr_html_()
 

@@ -20,10 +20,10 @@ AS_OF = dt.date(2026, 11, 1)
 
 
 def _rendered(report: object) -> list[object]:
-    """Every output the notebook shows for ``report``: each section's HTML and text, each figure's PNG."""
+    """Every output the notebook shows for ``report``: each section's HTML and text, each figure's SVG."""
     out: list[object] = []
     for part in report.document():  # type: ignore[attr-defined]
-        out.append(part._repr_png_() if isinstance(part, Plot) else (part._repr_html_(), repr(part)))
+        out.append(part._repr_svg_() if isinstance(part, Plot) else (part._repr_html_(), repr(part)))
     return out
 
 

@@ -114,18 +114,22 @@ class Table:
 
 @dataclass(frozen=True)
 class Plot:
-    """A matplotlib figure with a text description (shown as ``repr`` and as the image's alt text)."""
+    """A matplotlib figure with a text description (shown as ``repr`` and as the image's alt text).
+
+    Notebooks and reports show it as SVG (:func:`~dpia_lib.drawing.figure_bytes`), an ``<img>`` in HTML,
+    so that two figures on one page cannot share element ids.
+    """
 
     figure: Figure = field(compare=False)
     alt: str
 
-    def _repr_png_(self) -> tuple[bytes, dict[str, str]]:
+    def _repr_svg_(self) -> tuple[str, dict[str, str]]:
         # the alt text travels in the output's metadata, where the report template reads it
-        return figure_bytes(self.figure, "png"), {"alt": self.alt}
+        return figure_bytes(self.figure, "svg").decode("utf-8"), {"alt": self.alt}
 
     def html(self) -> str:
-        data = base64.b64encode(figure_bytes(self.figure, "png")).decode("ascii")
-        return f'<img alt="{html.escape(self.alt)}" src="data:image/png;base64,{data}"/>'
+        data = base64.b64encode(figure_bytes(self.figure, "svg")).decode("ascii")
+        return f'<img alt="{html.escape(self.alt)}" src="data:image/svg+xml;base64,{data}"/>'
 
     def text_lines(self) -> list[str]:
         return [f"[{self.alt}]"]
