@@ -15,8 +15,22 @@ papermill loads as a plugin) does not import the others and their report code.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from typing import TYPE_CHECKING
+
+from dpia_lib.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from dpia_lib.batch.execute import (
+        EXECUTORS,
+        ExecutionFailure,
+        ExecutionOptions,
+        Executor,
+        Job,
+        JobResult,
+        LocalExecutor,
+        register_executor,
+    )
+    from dpia_lib.batch.runner import BatchOptions, BatchResult, run_batch
 
 __all__ = [
     "EXECUTORS",
@@ -32,10 +46,6 @@ __all__ = [
     "run_batch",
 ]
 
-_HOMES = {name: "dpia_lib.batch.runner" for name in ("BatchOptions", "BatchResult", "run_batch")}
-
-
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        return getattr(importlib.import_module(_HOMES.get(name, "dpia_lib.batch.execute")), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+_HOMES = {name: "dpia_lib.batch.runner" if name in ("BatchOptions", "BatchResult", "run_batch")
+          else "dpia_lib.batch.execute" for name in __all__}
+__getattr__ = lazy_exports(__name__, _HOMES)

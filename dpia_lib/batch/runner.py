@@ -216,7 +216,7 @@ def _run(options: BatchOptions, execution: ExecutionOptions, executor: Executor,
     from dpia_lib.batch.select import select_activities
     from dpia_lib.report.labels import check_language, load_labels
     from dpia_lib.report.parameters import check_as_of
-    from dpia_lib.report.summary import highest_residual_label
+    from dpia_lib.report.wording import highest_residual_label
     from dpia_lib.risk import assess_risks
     from dpia_lib.screening import screen
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dpia_lib.cli.common import add_register_option, load_analysis, print_json
 from dpia_lib.findings import Severity, at_or_above
-from dpia_lib.report.cli_text import finding_line, findings_summary, risks_text, screening_text
-from dpia_lib.risk import assess_risks
-from dpia_lib.rules import check
-from dpia_lib.screening import Screening, screen, screen_activity
+
+if TYPE_CHECKING:
+    from dpia_lib.screening import Screening
+
+# The engine and the report wording are imported by the commands that use them, so that building the
+# parser (which every `dpia` command does) stays cheap.
 
 __all__ = ["add_parsers", "screening_table"]
 
@@ -59,6 +61,9 @@ def screening_table(screenings: list[Screening]) -> str:
 
 
 def _screen(args: argparse.Namespace) -> int:
+    from dpia_lib.report.cli_text import screening_text
+    from dpia_lib.screening import screen, screen_activity
+
     register = load_analysis(args)  # the register with its flow graph
     if args.activity:
         screenings = [screen_activity(register, args.activity)]
@@ -72,6 +77,9 @@ def _screen(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from dpia_lib.report.cli_text import finding_line, findings_summary
+    from dpia_lib.rules import check
+
     register = load_analysis(args)  # the register with its flow graph
     findings = check(register, args.as_of or dt.date.today())
     failing = at_or_above(findings, args.fail_on)
@@ -85,6 +93,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _risks(args: argparse.Namespace) -> int:
+    from dpia_lib.report.cli_text import risks_text
+    from dpia_lib.risk import assess_risks
+
     register = load_analysis(args)  # the register with its flow graph
     assessment = assess_risks(register, args.activity)
     if args.format == "json":

@@ -6,9 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from dpia_lib.art30 import art30_table
 from dpia_lib.cli.common import add_register_option, load_analysis, loading_gc, print_json
-from dpia_lib.validation import validate_register
 
 __all__ = ["add_parsers"]
 
@@ -28,6 +26,8 @@ def add_parsers(sub: Any) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from dpia_lib.validation import validate_register
+
     with loading_gc():
         result = validate_register(args.register, args.data)
     if args.format == "json":
@@ -43,6 +43,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _register(args: argparse.Namespace) -> int:
+    from dpia_lib.art30 import art30_table
+
     table = art30_table(load_analysis(args).register, language=args.language)
     if args.format == "csv":
         table.to_csv(sys.stdout)

@@ -1,7 +1,8 @@
 """Risk and action-plan tables of a DPIA (GDPR art. 35(7)(c)-(d)) and the points of the risk map.
 
 Levels are shown as the CNIL scale's words in the report's language with the numbers, e.g.
-``aanzienlijk (W3/E2)`` in Dutch or ``significant (L3/S2)`` in English.
+``aanzienlijk (W3/E2)`` in Dutch or ``significant (L3/S2)`` in English (:func:`level_label`, worded in
+:mod:`dpia_lib.report.wording`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from dpia_lib.records import Action
 from dpia_lib.register import Register
 from dpia_lib.report.labels import load_labels
 from dpia_lib.report.riskmap import RiskPoint
-from dpia_lib.report.wording import driver_text
-from dpia_lib.risk import RiskAssessment, RiskLevel
+from dpia_lib.report.wording import LEVEL_NAMES, driver_text, highest_residual_label, level_label
+from dpia_lib.risk import RiskAssessment
 from dpia_lib.riskmatrix import load_risk_matrix
 
 __all__ = [
@@ -29,26 +30,8 @@ __all__ = [
     "risk_table",
 ]
 
-#: The CNIL scale's level names (1-4) as the risk engine names them.
-LEVEL_NAMES: tuple[str, ...] = ("negligible", "limited", "significant", "maximum")
-
-
 def _t(key: str, language: str) -> str:
     return load_labels().get(key, language)
-
-
-def level_label(level: RiskLevel | None, language: str) -> str:
-    """A risk level as words and numbers, or ``—`` for none."""
-    if level is None:
-        return "—"
-    word = _t(f"level-{LEVEL_NAMES.index(level.name) + 1}", language) if level.name in LEVEL_NAMES else level.name
-    l_key, s_key = ("L", "S") if language == "en" else ("W", "E")
-    return f"{word} ({l_key}{level.likelihood}/{s_key}{level.severity})"
-
-
-def highest_residual_label(assessment: RiskAssessment, language: str) -> str:
-    """The highest residual risk of an assessment, as :func:`level_label` shows it."""
-    return level_label(assessment.highest_residual, language)
 
 
 def risk_table(register: Register, assessment: RiskAssessment, language: str) -> pd.DataFrame:

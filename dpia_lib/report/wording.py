@@ -13,6 +13,8 @@ periods, risk drivers, screening facts and finding messages.
 'GDPR art. 6(1)(f)'
 >>> period("6 months", "nl"), period("1 year", "en")
 ('6 maanden', '1 year')
+>>> level_label(RiskLevel(likelihood=2, severity=3), "nl"), level_label(None, "en")
+('aanzienlijk (W2/E3)', '—')
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dpia_lib.findings import Finding
 from dpia_lib.law import Art9Condition, DutchException, LegalBasis, citation
 from dpia_lib.register import Register
 from dpia_lib.report.labels import load_labels
+from dpia_lib.risk import RiskAssessment, RiskLevel
 
 __all__ = [
     "basis_text",
@@ -35,6 +38,8 @@ __all__ = [
     "fact_text",
     "finding_text",
     "from_event_text",
+    "highest_residual_label",
+    "level_label",
     "period",
     "word",
 ]
@@ -225,3 +230,22 @@ def finding_text(finding: Finding, language: str, register: Register | None = No
     text = word(f"finding-{finding.code}", language)
     subject = _field_subject(register, finding, language)
     return f"{text} ({subject})" if subject else text
+
+
+#: The CNIL scale's level names (1-4) as the risk engine names them.
+LEVEL_NAMES: tuple[str, ...] = ("negligible", "limited", "significant", "maximum")
+
+
+def level_label(level: RiskLevel | None, language: str) -> str:
+    """A risk level as words and numbers, or ``—`` for none."""
+    if level is None:
+        return "—"
+    name = level.name
+    term = word(f"level-{LEVEL_NAMES.index(name) + 1}", language) if name in LEVEL_NAMES else name
+    l_key, s_key = ("L", "S") if language == "en" else ("W", "E")
+    return f"{term} ({l_key}{level.likelihood}/{s_key}{level.severity})"
+
+
+def highest_residual_label(assessment: RiskAssessment, language: str) -> str:
+    """The highest residual risk of an assessment, as :func:`level_label` shows it."""
+    return level_label(assessment.highest_residual, language)
