@@ -1,7 +1,5 @@
 """``python -m dpia_lib.cli``."""
 
-import sys
+from dpia_lib.cli import run
 
-from dpia_lib.cli import main
-
-sys.exit(main())
+run()
