@@ -133,8 +133,8 @@ def test_risk_map_places_each_position_at_severity_x_likelihood_without_pyplot()
     assert points == [(2, 1), (2, 2), (4, 3)]  # (severity, likelihood) of planned, residual, inherent
     assert [t.get_text() for t in ax.get_xticklabels()] == [
         "E1\nverwaarloosbaar", "E2\nbeperkt", "E3\naanzienlijk", "E4\nmaximaal"]
-    # both axis labels name the axis in both languages, the report's first
-    assert ax.get_xlabel() == "Ernst / Severity" and ax.get_ylabel() == "Waarschijnlijkheid / Likelihood"
+    # the axes are named in the report's language only (one language per output)
+    assert ax.get_xlabel() == "Ernst" and ax.get_ylabel() == "Waarschijnlijkheid"
     assert fig.canvas.manager is None  # not registered with pyplot
     import io
 

@@ -67,8 +67,9 @@ def risk_map(points: Sequence[RiskPoint], *, language: str = "nl", title: str | 
     """Draw the risk map of ``points`` (in the given order, numbered from 1).
 
     Every marker is drawn: where the planned position equals the residual one, the triangle sits inside
-    the filled circle, and the key says so. Both axis labels name the axis in both languages (the
-    report's first); the colour key gives the four levels.
+    the filled circle, and the key says so. Axis labels and tick labels are in the report's language, like
+    all its text (the figure's text stays text in the SVG, searchable in the PDF); the colour key gives the
+    four levels.
     """
     import matplotlib
     from matplotlib.patches import Patch
