@@ -188,3 +188,25 @@ def test_a_register_edited_between_two_reports_in_one_kernel_shows_in_the_second
     pid_b, _ = _text(_run(probe, tmp_path / "p2.ipynb", "dpia-warm", label="p"), 1).split()
     assert pid_a == pid_b, "the same kernel must be reused, or this test proves nothing"
     assert title(second).endswith(": Mailing list")
+
+
+def test_a_warmed_kernel_is_ready_from_its_preload_and_its_first_notebook_loses_no_output(
+        tmp_path: Path, _pool: WarmKernelPool, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The preload's own reply and idle status show the kernel ready: jupyter_client's readiness check (a
+    # kernel-info round trip and a wait for IOPub to fall silent) is not run, and still the first
+    # notebook's outputs all arrive, the first cell's included.
+    from jupyter_client.asynchronous.client import AsyncKernelClient
+
+    checks: list[object] = []
+    original = AsyncKernelClient.wait_for_ready
+
+    async def counted(self: Any, timeout: float | None = None) -> None:
+        checks.append(self)
+        await original(self, timeout=timeout)
+
+    monkeypatch.setattr(AsyncKernelClient, "wait_for_ready", counted)
+    assert _pool.warm_up()
+    src = _notebook(tmp_path / "first.ipynb", "print('first', label)", "print(sum(range(5)))")
+    nb = _run(src, tmp_path / "out.ipynb", "dpia-warm", label="a")
+    assert checks == []
+    assert (_text(nb, 1), _text(nb, 2)) == ("first a\n", "10\n")

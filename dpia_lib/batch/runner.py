@@ -28,7 +28,7 @@ import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dpia_lib.batch.execute import (
     EngineSession,
@@ -47,12 +47,13 @@ from dpia_lib.batch.execute import (
 from dpia_lib.batch.export import ReportExporter, report_files
 from dpia_lib.batch.output import OutputFolder, check_out
 from dpia_lib.errors import ParameterError
-from dpia_lib.loading import load_register_partial
-from dpia_lib.register import Register
 from dpia_lib.resources import shipped_notebook_dir
 
-# The report code (labels, summaries; matplotlib behind them) is imported inside the functions, after
-# the engine's kernels have started, so that they warm up while this process imports it.
+if TYPE_CHECKING:
+    from dpia_lib.register import Register
+
+# The register model and the report wording are imported inside the functions, after the engine's
+# kernels have started, so that they warm up while this process imports them.
 
 __all__ = ["NOTEBOOK_DIR", "BatchOptions", "BatchResult", "plan_jobs", "process_job", "run_batch"]
 
@@ -214,6 +215,7 @@ def _run(options: BatchOptions, execution: ExecutionOptions, executor: Executor,
     from dpia_lib.analysis import analyse
     from dpia_lib.batch.index import IndexEntry, index_columns, write_index
     from dpia_lib.batch.select import select_activities
+    from dpia_lib.loading import load_register_partial
     from dpia_lib.report.labels import check_language, load_labels
     from dpia_lib.report.parameters import check_as_of
     from dpia_lib.report.wording import highest_residual_label

@@ -62,7 +62,8 @@ log = logging.getLogger(__name__)
 
 #: Code run once in each new kernel: the imports every report needs.
 PRELOAD = """\
-import dpia_lib, dpia_lib.report, dpia_lib.report.cache, pandas, networkx, matplotlib, matplotlib.pyplot, IPython.display
+import dpia_lib.report.cache, dpia_lib.report.dpia_report, dpia_lib.report.register_report, IPython.display
+import pandas, networkx, matplotlib, matplotlib.pyplot
 # the register's load, analysis and findings, shared by this kernel's reports while its files are unchanged
 dpia_lib.report.cache.install_cache(dpia_lib.report.cache.ReportCache())
 matplotlib.pyplot.close(matplotlib.pyplot.figure())  # loads the inline backend as a report's first figure would
@@ -158,9 +159,9 @@ class _Warm:
     runs: int = 0
 
 
-async def _run_silently(kc: Any, code: str, timeout: float) -> None:
-    """Execute ``code`` in ``kc``'s kernel outside the history; :class:`WarmKernelError` if it fails, the
-    kernel dies or no reply comes within ``timeout`` seconds."""
+async def _run_silently(kc: Any, code: str, timeout: float) -> str:
+    """Execute ``code`` in ``kc``'s kernel outside the history and return the request's message id;
+    :class:`WarmKernelError` if it fails, the kernel dies or no reply comes within ``timeout`` seconds."""
     msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=False)
     deadline = time.monotonic() + timeout
     while True:
@@ -177,6 +178,22 @@ async def _run_silently(kc: Any, code: str, timeout: float) -> None:
     content = reply["content"]
     if content.get("status") != "ok":
         raise WarmKernelError(f"warm kernel setup failed: {content.get('ename', '')}: {content.get('evalue', '')}")
+    return str(msg_id)
+
+
+async def _idle_on_iopub(kc: Any, msg_id: str, timeout: float) -> bool:
+    """Whether the kernel's idle status after request ``msg_id`` arrives on ``kc``'s IOPub channel within
+    ``timeout`` seconds (other messages on the channel are skipped)."""
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            msg = await kc.get_iopub_msg(timeout=left)
+        except queue.Empty:
+            return False
+        if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                and msg["content"].get("execution_state") == "idle"):
+            return True
+    return False
 
 
 class WarmKernelPool:
@@ -272,8 +289,15 @@ class WarmKernelPool:
     async def _preload(self, warm: _Warm) -> None:
         kc = warm.km.client()
         kc.start_channels()
-        await kc.wait_for_ready(timeout=self.start_timeout)
-        await _run_silently(kc, PRELOAD, self.start_timeout)
+        # The preload is sent at once (the socket holds it until the kernel listens). Its reply shows the
+        # kernel answers; its idle status on IOPub shows that the subscription notebooks' outputs arrive on
+        # is live. That is what jupyter_client's readiness check establishes, with a kernel-info round trip
+        # and a 0.2 s wait for IOPub to fall silent; the check still runs when the status does not arrive.
+        msg_id = await _run_silently(kc, PRELOAD, self.start_timeout)
+        if await _idle_on_iopub(kc, msg_id, timeout=1.0):
+            kc._dpia_ready = True
+        else:
+            await kc.wait_for_ready(timeout=self.start_timeout)
         warm.preloaded = True
 
     def notebook_start_hook(self, warm: _Warm, cwd: str) -> Any:

@@ -9,7 +9,6 @@ from typing import Any
 
 from dpia_lib.cli.common import print_json
 from dpia_lib.errors import ParameterError
-from dpia_lib.scan import scan_register
 
 __all__ = ["add_parsers"]
 
@@ -51,6 +50,8 @@ def _scan(args: argparse.Namespace) -> int:
     root = Path(args.register)
     if not root.is_dir():
         raise ParameterError(f"register directory not found: {args.register}")
+    from dpia_lib.scan import scan_register
+
     problems = scan_register(root)
     if args.format == "json":
         print_json([p.as_dict() for p in problems])
