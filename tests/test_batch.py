@@ -68,7 +68,7 @@ def test_parameters_hold_only_ids_language_date_and_a_relative_register_path(tmp
 
 def test_planned_jobs_store_no_absolute_paths_in_parameters(register, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     jobs = plan_jobs(BatchOptions(register=REPO / "ropa", out=tmp_path / "out"), register, ["special-file"], "2026-11-01")
-    assert [j.name for j in jobs] == ["special-file", "register"]
+    assert [j.name for j in jobs] == ["register", "special-file"]  # the longest job first
     out = (tmp_path / "out").resolve()
     for job in jobs:
         for name, value in job.parameters.items():

@@ -107,7 +107,9 @@ class BatchResult:
 
 def plan_jobs(options: BatchOptions, register: Register, activities: list[str], as_of: str,
               out: Path | None = None) -> list[Job]:
-    """One job per activity (sorted) plus the register overview, with checked parameters and paths.
+    """The register overview, then one job per activity (in the given order), with checked parameters and
+    paths. The overview comes first because it is the longest job (every activity's row and flow): started
+    last, it would keep one worker busy while the others had nothing left to do.
 
     Reports go to ``out`` (default ``options.out``; the batch passes its staging folder beside it, so the
     register's path relative to the kernel's folder is the same).
@@ -138,6 +140,7 @@ def plan_jobs(options: BatchOptions, register: Register, activities: list[str], 
         title = f"{labels.get('register-title', options.language)}: {register.organisation.name}"
         jobs.append(Job(None, options.notebooks / "register.ipynb", output, html,
                         register_parameters(options.language, as_of, register.root, cwd=out), out, title))
+        jobs.insert(0, jobs.pop())
     return jobs
 
 
