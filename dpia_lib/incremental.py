@@ -7,8 +7,9 @@ the file is read and hashed, and parsed and validated again only when its conten
 an editor holds in memory (``refresh(texts=...)``, see :class:`~dpia_lib.editing.EditSession`: a text is
 parsed again only when it differs from the one kept). A :meth:`~IncrementalChecker.refresh` runs the same
 check as ``dpia validate`` (:func:`~dpia_lib.validation.validate_register`, with this cache: the register
-is rebuilt from the kept records, the cross-record checks run, and only changed files are scanned for
-personal data), brings its working copy of the flow graph up to date for the changed activities only
+is rebuilt from the kept records, the cross-record checks run again only for records that changed or
+when the ids they may name changed (:class:`~dpia_lib.references.CrossChecks`), and only changed files are
+scanned for personal data), brings its working copy of the flow graph up to date for the changed activities only
 (:func:`~dpia_lib.flows.update_flow_graph`), and re-screens only the affected activities:
 
 - an edited activity, and every activity one of its old or new flows starts or ends at (their incoming
@@ -57,6 +58,7 @@ from dpia_lib.diagnostics import Problem
 from dpia_lib.findings import Finding
 from dpia_lib.flows import flow_graph, update_flow_graph
 from dpia_lib.layout import RegisterLayout
+from dpia_lib.references import CrossChecks
 from dpia_lib.register import Register
 from dpia_lib.resources import data_dir_for
 from dpia_lib.rules import RuleRun, recheck, run_rules
@@ -233,6 +235,8 @@ class IncrementalChecker:
         self.layout = RegisterLayout(self.root)
         self.data_dir = data_dir_for(self.root, data_dir)
         self.cache = FileCache()
+        #: The cross-record checks' results per record, for records of unchanged files.
+        self.cross = CrossChecks()
         self._prefix = os.path.join(str(self.root), "")
         self._files: set[str] = set()
         self._register: Register | None = None
@@ -257,7 +261,7 @@ class IncrementalChecker:
         else:
             files = {os.path.join(self._prefix, rel) for rel in texts if rel.endswith(".yaml")}
         added_or_removed = files != self._files
-        result = validate_register(self.root, self.data_dir, cache=self.cache, texts=texts)
+        result = validate_register(self.root, self.data_dir, cache=self.cache, texts=texts, cross=self.cross)
         register = result.register
         changed = self.cache.take_changed()
         # keep the catalogues' entries and the files still there

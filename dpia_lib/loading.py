@@ -14,7 +14,7 @@ import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -28,6 +28,9 @@ from dpia_lib.register import Register, SourceRef
 from dpia_lib.resources import data_dir_for, shipped_data_dir
 from dpia_lib.sources import Sources
 from dpia_lib.yamlio import MAX_FILE_BYTES, Locator, format_loc, parse_yaml, read_text, too_large
+
+if TYPE_CHECKING:
+    from dpia_lib.references import CrossChecks
 
 __all__ = [
     "DEFAULT_DATA_DIR",
@@ -298,8 +301,8 @@ class _Reader:
         if self.in_memory(os.path.join(shown, "")):
             assert self.given is not None
             inside = os.path.join(shown, "")
-            return [Path(name) for name in sorted(p for p in self.given if p.startswith(inside) and p.endswith(".yaml")
-                                                  and os.sep not in p[len(inside):])]
+            names = sorted(p[len(inside):] for p in self.given if p.startswith(inside) and p.endswith(".yaml"))
+            return [folder / name for name in names if os.sep not in name]
         if self.root is not None and not self.outside_links and folder.is_symlink():
             target, root = os.path.realpath(folder), os.path.realpath(self.root)
             if not (target + os.sep).startswith(root + os.sep):
@@ -409,7 +412,7 @@ def load_catalogue(data_dir: Path | str | None = None) -> Catalogue:
 
 def read_register(
     register_dir: Path | str = "ropa", data_dir: Path | str | None = None, *, cache: ParseCache | None = None,
-    outside_links: bool = False, texts: Mapping[str, str] | None = None,
+    outside_links: bool = False, texts: Mapping[str, str] | None = None, cross: CrossChecks | None = None,
 ) -> tuple[Register | None, list[Problem]]:
     """Read and validate a register; return it (None if it could not be built) and every problem.
 
@@ -419,7 +422,8 @@ def read_register(
     problem unless ``outside_links`` is true. With ``texts`` (every file of the register as text, by path
     relative to ``register_dir``, e.g. ``'activities/x.yaml'``: an editor's unsaved state), the register is
     read from those texts instead of its files on disk, and the problems still name the files in
-    ``register_dir``.
+    ``register_dir``. ``cross`` keeps the cross-record checks' results per record between runs
+    (:class:`~dpia_lib.references.CrossChecks`); the result is the same without it.
     """
     from dpia_lib.references import check_references
 
@@ -511,7 +515,7 @@ def read_register(
         unchecked=frozenset(reader.unchecked),
         texts=reader.texts,
     )
-    problems = reader.problems + check_references(register, Sources(register))
+    problems = reader.problems + check_references(register, Sources(register), cross)
     return register, problems
 
 

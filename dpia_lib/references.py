@@ -8,14 +8,17 @@ UAVG art. 30). The rule engine reports the same gaps as findings, from the same 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
 from dpia_lib.diagnostics import Problem, suggest
 from dpia_lib.law import ART9_EXCEPTIONS, ProcessingRole, citation
-from dpia_lib.records import Activity
+from dpia_lib.records import Activity, DpiaRecord, Organisation, Party, System
 from dpia_lib.register import Register
 from dpia_lib.sources import Sources
 from dpia_lib.yamlio import Locator, format_loc
@@ -23,6 +26,7 @@ from dpia_lib.yamlio import Locator, format_loc
 Loc = tuple[str | int, ...]
 
 __all__ = [
+    "CrossChecks",
     "Gap",
     "art6_gaps",
     "art9_exception_gaps",
@@ -42,91 +46,220 @@ def _ref_problem(
     return Problem("unknown-reference", path, line, col, field, f"unknown {what} {ident!r}{suggest(ident, known)}")
 
 
-def check_references(register: Register, sources: Sources | None = None) -> list[Problem]:
+def check_references(register: Register, sources: Sources | None = None,
+                     cross: CrossChecks | None = None) -> list[Problem]:
     """Every unknown reference and cross-file duplicate id in ``register``.
 
     ``sources``: the register's line lookups, when the caller keeps them (e.g. an
-    :class:`~dpia_lib.analysis.Analysis`'s).
+    :class:`~dpia_lib.analysis.Analysis`'s). ``cross``: the per-record results of an earlier run, kept
+    to check only the records that changed (:class:`CrossChecks`); the result is the same without it.
     """
-    sources = sources if sources is not None else Sources(register)
-    problems: list[Problem] = []
-    cat = register.catalogue
-    roles = register.roles
-    nodes = {**register.parties, **register.activities}
+    return (cross if cross is not None else CrossChecks()).references(register, sources)
 
-    skip = register.unchecked
 
-    def need(key: str, loc: tuple[str | int, ...], what: str, ident: str | None, known: Mapping[str, object]) -> None:
+class CrossChecks:
+    """The checks across records (:func:`check_references`, :func:`check_completeness`), one record at a
+    time, with each record's problems kept for the next run.
+
+    A record's references depend on the record itself and on which ids exist (roles, parties, systems,
+    activities, catalogue entries, records that failed validation); its completeness gaps on the record
+    and the catalogue. A record object of an unchanged file is the same object from one run to the next
+    (the incremental checker keeps validated records per file content, :mod:`dpia_lib.incremental`), so
+    while those ids stay the same only records that are new objects are checked again: after one edit,
+    one record instead of every record. Whether a flow id is used twice is a question about all flows
+    and is answered over all of them each time (a dictionary pass). A fresh instance checks everything,
+    which is what the full check does: one implementation for both.
+
+    >>> from dpia_lib.loading import DEFAULT_DATA_DIR, load_register
+    >>> register = load_register(DEFAULT_DATA_DIR.parent / "ropa")
+    >>> cross = CrossChecks()
+    >>> cross.references(register), cross.completeness(register)
+    ([], [])
+    >>> cross.checked  # the organisation, 5 systems, 14 parties, 13 activities, 4 DPIA records; 13 activities
+    (37, 13)
+    >>> _ = cross.references(register), cross.completeness(register)
+    >>> cross.checked
+    (0, 0)
+    """
+
+    def __init__(self) -> None:
+        self._context: tuple[Any, ...] | None = None
+        self._catalogue: object = None
+        self._kept: dict[str, tuple[object, list[Problem]]] = {}
+        self._gaps_catalogue: object = None
+        self._gaps: dict[str, tuple[Activity, list[tuple[str, Gap]]]] = {}
+        #: How many records the last :meth:`references` and :meth:`completeness` checked anew.
+        self.checked = (0, 0)
+
+    def references(self, register: Register, sources: Sources | None = None) -> list[Problem]:
+        """Every unknown reference and duplicate id (see :func:`check_references`)."""
+        sources = sources if sources is not None else Sources(register)
+        context = (tuple(register.roles), tuple(register.parties), tuple(register.systems),
+                   tuple(register.activities), register.unchecked)
+        if self._context != context or not _same(self._catalogue, register.catalogue):
+            self._kept = {}
+        self._context, self._catalogue = context, register.catalogue
+        kept, fresh = self._kept, {}
+        checker = _ReferenceChecker(register, sources)
+        checked = 0
+
+        def of(key: str, record: Any, check: Callable[[Any], None]) -> list[Problem]:
+            nonlocal checked
+            hit = kept.get(key)
+            if hit is None or hit[0] is not record:
+                checker.problems = []
+                check(record)
+                checked += 1
+                hit = (record, checker.problems)
+            fresh[key] = hit
+            return hit[1]
+
+        problems: list[Problem] = []
+        problems += of("organisation", register.organisation, checker.organisation)
+        for sid, system in register.systems.items():
+            problems += of(f"system:{sid}", system, checker.system)
+        for pid, party in register.parties.items():
+            problems += of(f"party:{pid}", party, checker.party)
+        for aid, act in register.activities.items():
+            problems += of(f"activity:{aid}", act, checker.activity)
+        for aid, record in register.dpias.items():
+            problems += of(f"dpia:{aid}", record, checker.dpia)
+        self._kept, self.checked = fresh, (checked, self.checked[1])
+        return problems + _duplicate_flow_ids(register, sources) + check_catalogue_references(register)
+
+    def completeness(self, register: Register, sources: Sources | None = None) -> list[Problem]:
+        """The art. 6, art. 9 and processor-record gaps as problems (see :func:`check_completeness`)."""
+        sources = sources if sources is not None else Sources(register)
+        if not _same(self._gaps_catalogue, register.catalogue):
+            self._gaps = {}
+        self._gaps_catalogue = register.catalogue
+        kept, fresh = self._gaps, {}
+        checked = 0
+        by_code: dict[str, list[Gap]] = {code: [] for code in _GAP_CODES}
+        for aid, act in register.activities.items():
+            hit = kept.get(aid)
+            if hit is None or hit[0] is not act:
+                hit = (act, list(_activity_gaps(register, aid)))
+                checked += 1
+            fresh[aid] = hit
+            for code, gap in hit[1]:
+                by_code[code].append(gap)
+        self._gaps, self.checked = fresh, (self.checked[0], checked)
+        problems = []
+        for code, gaps in by_code.items():
+            for gap in gaps:
+                path, line, col = sources.locate(f"activity:{gap.activity}", gap.loc)
+                problems.append(Problem(code, path, line, col, format_loc(gap.loc), gap.message))
+        return problems
+
+
+def _same(kept: object, catalogue: object) -> bool:
+    """Whether ``catalogue`` holds what ``kept`` held (it is rebuilt per run from the same cached entries)."""
+    return kept is catalogue or kept == catalogue
+
+
+class _ReferenceChecker:
+    """The reference checks of one record at a time; problems gather in :attr:`problems`."""
+
+    def __init__(self, register: Register, sources: Sources) -> None:
+        self.register, self.sources = register, sources
+        self.problems: list[Problem] = []
+        cat = register.catalogue
+        self.nodes: Mapping[str, object] = {**register.parties, **register.activities}
+        self.channels = cat.channels
+
+    def need(self, key: str, loc: Loc, what: str, ident: str | None, known: Mapping[str, object]) -> None:
+        skip = self.register.unchecked
         if ident is None or ident in known or ident in skip or any(f"*{w}" in skip for w in what.split(" or ")):
             return
-        problems.append(_ref_problem(register, sources, key, loc, what, ident, known))
+        self.problems.append(_ref_problem(self.register, self.sources, key, loc, what, ident, known))
 
-    need("organisation", ("privacy_officer_role",), "role", register.organisation.privacy_officer_role, roles)
-    for system in register.systems.values():
-        need(f"system:{system.id}", ("supplier",), "party", system.supplier, register.parties)
-    if cat.party_kinds:  # a bare catalogue built in code has no vocabularies to check against
-        for party in register.parties.values():
-            need(f"party:{party.id}", ("kind",), "party kind", party.kind, cat.party_kinds)
+    def organisation(self, organisation: Organisation) -> None:
+        self.need("organisation", ("privacy_officer_role",), "role", organisation.privacy_officer_role,
+                  self.register.roles)
+        self.problems += _assumption_problems(self.sources, "organisation", (), organisation)
+        for j, role in enumerate(organisation.roles):
+            self.problems += _assumption_problems(self.sources, "organisation", ("roles", j), role)
 
-    flow_ids: dict[str, str] = {}
-    cats = cat.categories
-    for aid, act in register.activities.items():
+    def system(self, system: System) -> None:
+        key = f"system:{system.id}"
+        self.need(key, ("supplier",), "party", system.supplier, self.register.parties)
+        self.problems += _assumption_problems(self.sources, key, (), system)
+
+    def party(self, party: Party) -> None:
+        key = f"party:{party.id}"
+        kinds = self.register.catalogue.party_kinds
+        if kinds:  # a bare catalogue built in code has no vocabularies to check against
+            self.need(key, ("kind",), "party kind", party.kind, kinds)
+        self.problems += _assumption_problems(self.sources, key, (), party)
+
+    def activity(self, act: Activity) -> None:
+        register, aid = self.register, act.id
         key = f"activity:{aid}"
-        _activity_references(act, key, need, roles, register)
+        cats = register.catalogue.categories
+        _activity_references(act, key, self.need, register.roles, register)
         for i, flow in enumerate(act.flows):
-            if (flow.id not in flow_ids and flow.source in nodes and flow.target in nodes
-                    and aid in (flow.source, flow.target) and all(c in cats for c in flow.categories)
-                    and (not cat.channels or flow.channel in cat.channels)):
-                flow_ids[flow.id] = aid
+            if (flow.source in self.nodes and flow.target in self.nodes and aid in (flow.source, flow.target)
+                    and all(c in cats for c in flow.categories)
+                    and (not self.channels or flow.channel in self.channels)):
                 continue
-            loc: tuple[str | int, ...] = ("flows", i)
-            if flow.id in flow_ids:
-                path, line, col = sources.locate(key, (*loc, "id"))
-                problems.append(Problem("duplicate-id", path, line, col, format_loc((*loc, "id")),
-                                        f"flow id {flow.id!r} is already used in activity {flow_ids[flow.id]!r}"))
-            flow_ids.setdefault(flow.id, aid)
-            need(key, (*loc, "from"), "party or activity", flow.source, nodes)
-            need(key, (*loc, "to"), "party or activity", flow.target, nodes)
+            loc: Loc = ("flows", i)
+            self.need(key, (*loc, "from"), "party or activity", flow.source, self.nodes)
+            self.need(key, (*loc, "to"), "party or activity", flow.target, self.nodes)
             if aid not in (flow.source, flow.target):
-                path, line, col = sources.locate(key, loc)
-                problems.append(Problem("bad-value", path, line, col, format_loc(loc),
-                                        f"flow {flow.id!r} must start or end at activity {aid!r}"))
+                path, line, col = self.sources.locate(key, loc)
+                self.problems.append(Problem("bad-value", path, line, col, format_loc(loc),
+                                             f"flow {flow.id!r} must start or end at activity {aid!r}"))
             for j, ident in enumerate(flow.categories):
-                need(key, (*loc, "categories", j), "data category", ident, cat.categories)
-            if cat.channels:
-                need(key, (*loc, "channel"), "channel", flow.channel, cat.channels)
-    _dpia_references(register, need, roles)
-    problems += _assumption_fields(register, sources)
-    return problems + check_catalogue_references(register)
+                self.need(key, (*loc, "categories", j), "data category", ident, cats)
+            if self.channels:
+                self.need(key, (*loc, "channel"), "channel", flow.channel, self.channels)
+        self.problems += _assumption_problems(self.sources, key, (), act)
+
+    def dpia(self, record: DpiaRecord) -> None:
+        _dpia_references(self.register, record, self.need, self.register.roles)
 
 
-def _assumption_fields(register: Register, sources: Sources) -> list[Problem]:
-    """An assumption must name a field of its record (its first dotted part: 'dpa.signed' names 'dpa')."""
-    from pydantic import BaseModel
-
-    out: list[Problem] = []
-
-    def check(key: str, prefix: tuple[str | int, ...], record: BaseModel) -> None:
-        names: set[str] = set()
-        for name, info in type(record).model_fields.items():
-            names.update(n for n in (name, info.alias) if n)
-        for i, assumption in enumerate(getattr(record, "assumptions", ())):
-            head = assumption.field.split(".")[0]
-            if head not in names:
-                loc = (*prefix, "assumptions", i, "field")
-                path, line, col = sources.locate(key, loc)
-                out.append(Problem("bad-value", path, line, col, format_loc(loc),
-                                   f"assumption names no field {head!r} of this record{suggest(head, names)}"))
-
-    check("organisation", (), register.organisation)
-    for j, role in enumerate(register.organisation.roles):
-        check("organisation", ("roles", j), role)
-    for party in register.parties.values():
-        check(f"party:{party.id}", (), party)
-    for system in register.systems.values():
-        check(f"system:{system.id}", (), system)
+def _duplicate_flow_ids(register: Register, sources: Sources) -> list[Problem]:
+    """A flow id used a second time, in the same activity or another (a flow is named by its id)."""
+    ids = [flow.id for act in register.activities.values() for flow in act.flows]
+    if len(set(ids)) == len(ids):
+        return []
+    owner: dict[str, str] = {}
+    problems = []
     for aid, act in register.activities.items():
-        check(f"activity:{aid}", (), act)
+        for i, flow in enumerate(act.flows):
+            first = owner.get(flow.id)
+            if first is None:
+                owner[flow.id] = aid
+                continue
+            loc: Loc = ("flows", i, "id")
+            path, line, col = sources.locate(f"activity:{aid}", loc)
+            problems.append(Problem("duplicate-id", path, line, col, format_loc(loc),
+                                    f"flow id {flow.id!r} is already used in activity {first!r}"))
+    return problems
+
+
+@functools.cache
+def _field_names(model: type[BaseModel]) -> frozenset[str]:
+    """The field names and aliases of a record type."""
+    return frozenset(n for name, info in model.model_fields.items() for n in (name, info.alias) if n)
+
+
+def _assumption_problems(sources: Sources, key: str, prefix: Loc, record: BaseModel) -> list[Problem]:
+    """An assumption must name a field of its record (its first dotted part: 'dpa.signed' names 'dpa')."""
+    assumptions = getattr(record, "assumptions", ())
+    if not assumptions:
+        return []
+    names = _field_names(type(record))
+    out = []
+    for i, assumption in enumerate(assumptions):
+        head = assumption.field.split(".")[0]
+        if head not in names:
+            loc = (*prefix, "assumptions", i, "field")
+            path, line, col = sources.locate(key, loc)
+            out.append(Problem("bad-value", path, line, col, format_loc(loc),
+                               f"assumption names no field {head!r} of this record{suggest(head, names)}"))
     return out
 
 
@@ -170,28 +303,27 @@ def _activity_references(act: Activity, key: str, need: _Need, roles: Mapping[st
             need(key, loc_of(n, ident), what, ident, known)
 
 
-def _dpia_references(register: Register, need: _Need, roles: Mapping[str, object]) -> None:
-    """The reference checks of the DPIA records."""
+def _dpia_references(register: Register, record: DpiaRecord, need: _Need, roles: Mapping[str, object]) -> None:
+    """The reference checks of one DPIA record."""
     cat = register.catalogue
-    for aid, record in register.dpias.items():
-        key = f"dpia:{aid}"
-        need(key, ("activity",), "activity", aid, register.activities)
-        for i, action in enumerate(record.actions):
-            need(key, ("actions", i, "measure"), "measure", action.measure, cat.measures)
-            need(key, ("actions", i, "owner"), "role", action.owner, roles)
-        if record.dpo_advice is not None:
-            need(key, ("dpo_advice", "by"), "role", record.dpo_advice.by, roles)
-        if record.sign_off is not None:
-            need(key, ("sign_off", "by"), "role", record.sign_off.by, roles)
-        for i, adjustment in enumerate(record.risk_adjustments):
-            need(key, ("risk_adjustments", i, "event"), "feared event", adjustment.event, cat.risks)
-        for part in ("residual_risk_acceptance", "prior_consultation"):
-            if (decision := getattr(record, part)) is not None:
-                need(key, (part, "by"), "role", decision.by, roles)
-        for i, signatory in enumerate(record.signatories):
-            need(key, ("signatories", i, "role"), "role", signatory.role, roles)
-        for i, entry in enumerate(record.versions):
-            need(key, ("versions", i, "by"), "role", entry.by, roles)
+    key = f"dpia:{record.activity}"
+    need(key, ("activity",), "activity", record.activity, register.activities)
+    for i, action in enumerate(record.actions):
+        need(key, ("actions", i, "measure"), "measure", action.measure, cat.measures)
+        need(key, ("actions", i, "owner"), "role", action.owner, roles)
+    if record.dpo_advice is not None:
+        need(key, ("dpo_advice", "by"), "role", record.dpo_advice.by, roles)
+    if record.sign_off is not None:
+        need(key, ("sign_off", "by"), "role", record.sign_off.by, roles)
+    for i, adjustment in enumerate(record.risk_adjustments):
+        need(key, ("risk_adjustments", i, "event"), "feared event", adjustment.event, cat.risks)
+    for part in ("residual_risk_acceptance", "prior_consultation"):
+        if (decision := getattr(record, part)) is not None:
+            need(key, (part, "by"), "role", decision.by, roles)
+    for i, signatory in enumerate(record.signatories):
+        need(key, ("signatories", i, "role"), "role", signatory.role, roles)
+    for i, entry in enumerate(record.versions):
+        need(key, ("versions", i, "by"), "role", entry.by, roles)
 
 
 def check_catalogue_references(register: Register) -> list[Problem]:
@@ -307,11 +439,12 @@ def art9_exception_gaps(register: Register, activities: Collection[str] | None =
 BREACH_MEASURE = "incident-procedure"
 
 
-def processor_gaps(register: Register) -> Iterator[Gap]:
+def processor_gaps(register: Register, activities: Collection[str] | None = None) -> Iterator[Gap]:
     """The processor's own duties for an activity done as processor: name the controllers it acts for
     (GDPR art. 30(2)(a)) and the agreement that binds it (art. 28(3)), record its security measures
-    (art. 32, 30(2)(d)) and a procedure to tell the controllers of a breach without undue delay (art. 33(2))."""
-    for aid, act in register.activities.items():
+    (art. 32, 30(2)(d)) and a procedure to tell the controllers of a breach without undue delay (art. 33(2)).
+    ``activities``: only these."""
+    for aid, act in _chosen(register, activities):
         if act.role != ProcessingRole.PROCESSOR:
             continue
         if not act.measures:
@@ -329,14 +462,27 @@ def processor_gaps(register: Register) -> Iterator[Gap]:
                                       "the controllers (`agreement`, GDPR art. 28(3))")
 
 
-def check_completeness(register: Register, sources: Sources | None = None) -> list[Problem]:
-    """The art. 6, art. 9 and processor-record gaps as problems with file and line."""
-    sources = sources if sources is not None else Sources(register)
-    problems = []
-    for code, gaps in (("art6-basis-missing", art6_gaps(register)), ("art9-condition-missing", art9_gaps(register)),
-                       ("art9-exception-mismatch", art9_exception_gaps(register)),
-                       ("processor-record-incomplete", processor_gaps(register))):
-        for gap in gaps:
-            path, line, col = sources.locate(f"activity:{gap.activity}", gap.loc)
-            problems.append(Problem(code, path, line, col, format_loc(gap.loc), gap.message))
-    return problems
+#: The completeness checks by problem code, in the order they are reported.
+_GAP_CODES: dict[str, Callable[[Register, Collection[str] | None], Iterator[Gap]]] = {
+    "art6-basis-missing": art6_gaps,
+    "art9-condition-missing": art9_gaps,
+    "art9-exception-mismatch": art9_exception_gaps,
+    "processor-record-incomplete": processor_gaps,
+}
+
+
+def _activity_gaps(register: Register, aid: str) -> Iterator[tuple[str, Gap]]:
+    """The completeness gaps of one activity, with their problem code."""
+    for code, gaps in _GAP_CODES.items():
+        for gap in gaps(register, (aid,)):
+            yield code, gap
+
+
+def check_completeness(register: Register, sources: Sources | None = None,
+                       cross: CrossChecks | None = None) -> list[Problem]:
+    """The art. 6, art. 9 and processor-record gaps as problems with file and line, by code then activity.
+
+    ``cross``: the per-record results of an earlier run (:class:`CrossChecks`); the result is the same
+    without it.
+    """
+    return (cross if cross is not None else CrossChecks()).completeness(register, sources)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from dpia_lib.diagnostics import Problem
 from dpia_lib.loading import ParseCache, read_register
-from dpia_lib.references import check_completeness
+from dpia_lib.references import CrossChecks, check_completeness
 from dpia_lib.register import Register
 from dpia_lib.sources import Sources
 
@@ -63,14 +63,16 @@ class ValidationResult:
 
 
 def validate_register(register_dir: Path | str = "ropa", data_dir: Path | str | None = None,
-                      *, cache: CheckCache | None = None, texts: Mapping[str, str] | None = None) -> ValidationResult:
+                      *, cache: CheckCache | None = None, texts: Mapping[str, str] | None = None,
+                      cross: CrossChecks | None = None) -> ValidationResult:
     """Validate a register directory; never raises for problems in its files.
 
     ``cache`` keeps files parsed, validated and scanned between runs (see :mod:`dpia_lib.incremental`);
     the result is the same with or without it. ``texts`` gives every file of the register in memory, by
     path relative to ``register_dir`` (an editor's unsaved state): they are checked, and scanned for
     personal data, instead of the files on disk, and the problems name the files in ``register_dir`` (the
-    audit log is still read from there).
+    audit log is still read from there). ``cross`` keeps the cross-record checks' results per record
+    between runs (:class:`~dpia_lib.references.CrossChecks`, what the incremental checker passes).
 
     >>> from dpia_lib.loading import DEFAULT_DATA_DIR
     >>> validate_register(DEFAULT_DATA_DIR.parent / "ropa").valid
@@ -78,9 +80,9 @@ def validate_register(register_dir: Path | str = "ropa", data_dir: Path | str | 
     """
     from dpia_lib.scan import load_allowance, scan_audit_log, scan_register, scan_text
 
-    register, problems = read_register(register_dir, data_dir, cache=cache, texts=texts)
+    register, problems = read_register(register_dir, data_dir, cache=cache, texts=texts, cross=cross)
     if register is not None:
-        problems = problems + check_completeness(register, Sources(register))
+        problems = problems + check_completeness(register, Sources(register), cross)
     # client data has no place in the register
     if cache is None and texts is None:
         problems = problems + scan_register(register_dir)
