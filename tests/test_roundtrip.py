@@ -3,10 +3,15 @@ its own lines (checked with difflib against the file as shipped)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.scalarstring import ScalarString
 
 from dpia_lib.editing import EditSession
+from dpia_lib.editing.files import RegisterFile, dump_field
 from dpia_lib.editing.roundtrip import dump_rt, load_rt, minimal_text
 
 
@@ -130,3 +135,110 @@ def test_replacing_a_whole_block_with_one_difference_changes_one_line(ropa_copy:
         "+  name-contact: {period: 3 years, from: end of the trajectory, basis: analysis}",
     ]
     assert "  # Open point: volunteered complaints are no longer needed" in after  # comment inside the block kept
+
+
+_REPO = Path(__file__).resolve().parent.parent
+#: Every register file shipped: the company's register and the example registers.
+_REGISTER_FILES = sorted(p for folder in ("ropa", "examples") for p in (_REPO / folder).rglob("*.yaml")
+                         if p.name != "scan-allow.yaml")
+
+
+def _change_first_leaf(node: Any, keys: list[Any] | None = None) -> bool:
+    """Change the first scalar inside ``node`` (depth first; at the top only under ``keys``) in place;
+    False when it holds none."""
+    items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+    for key, value in items:
+        if keys is not None and key not in keys:
+            continue
+        if isinstance(value, (dict, list)):
+            if _change_first_leaf(value):
+                return True
+            continue
+        if isinstance(value, bool):
+            node[key] = not value
+        elif isinstance(value, int):
+            node[key] = value + 1
+        elif isinstance(value, str):
+            node[key] = type(value)(value + " (edited)") if isinstance(value, ScalarString) else value + " (edited)"
+        elif isinstance(value, dt.date):
+            node[key] = value + dt.timedelta(days=1)
+        else:
+            continue
+        return True
+    return False
+
+
+def test_a_files_dump_is_its_head_and_the_dumps_of_its_top_level_fields() -> None:
+    # what the editor's splice of one field's block rests on
+    assert len(_REGISTER_FILES) > 30
+    for path in _REGISTER_FILES:
+        doc = load_rt(path.read_text(encoding="utf-8"))
+        whole = dump_rt(doc)
+        fields = "".join(dump_field(doc, key) for key in doc)
+        assert whole.endswith(fields), path
+        head = whole[:len(whole) - len(fields)]  # the file's opening comment
+        assert all(line.startswith("#") or not line.strip() for line in head.splitlines()), path
+
+
+def test_an_edit_inside_one_field_gives_the_text_of_comparing_the_whole_file() -> None:
+    checked = 0
+    for path in _REGISTER_FILES:
+        text = path.read_text(encoding="utf-8")
+        baseline = dump_rt(load_rt(text))
+        for key in load_rt(text):
+            file = RegisterFile(path.name, text, None)
+            file.before_edit(key)
+            doc = file.doc
+            if not _change_first_leaf(doc, [key]):
+                continue
+            file.touched = True
+            spliced = file.text()
+            assert spliced == minimal_text(text, baseline, dump_rt(doc)), (path, key)
+            assert spliced != text and _diff(text, spliced), (path, key)
+            checked += 1
+    assert checked > 250  # 299 fields in 31 files
+
+
+def test_an_edit_that_adds_or_removes_a_top_level_field_compares_the_whole_file(ropa_copy: Path) -> None:
+    path = ropa_copy / "activities/newsletter.yaml"
+    before = path.read_text(encoding="utf-8")
+    session = EditSession(ropa_copy, user="privacy-officer")
+    session.set("activity:newsletter", "data_subjects_per_year", 1600)
+    session.set("activity:newsletter", "profiling", True)  # a field the file does not have yet
+    session.set("activity:newsletter", "last_review", None)  # and one removed
+    assert _diff(before, session.texts()["activities/newsletter.yaml"]) == [
+        "-data_subjects_per_year: 1500", "+data_subjects_per_year: 1600", "-last_review: 2026-09-15",
+        "+profiling: true"]
+
+
+def test_undo_of_edits_in_two_fields_of_one_file_gives_back_each_step(ropa_copy: Path) -> None:
+    rel = "activities/newsletter.yaml"
+    before = (ropa_copy / rel).read_text(encoding="utf-8")
+    session = EditSession(ropa_copy, user="privacy-officer")
+    session.set("activity:newsletter", "data_subjects_per_year", 1600)
+    one = session.texts()[rel]
+    session.set("activity:newsletter", "flows[0].frequency", "monthly")
+    assert _diff(one, session.texts()[rel]) == ["-    frequency: once", "+    frequency: monthly"]
+    assert session.undo()
+    assert session.texts()[rel] == one
+    assert session.undo()
+    assert session.texts()[rel] == before
+    session.set("activity:newsletter", "flows[0].frequency", "yearly")
+    assert _diff(before, session.texts()[rel]) == ["-    frequency: once", "+    frequency: yearly"]
+
+
+def test_undo_keeps_the_comment_between_a_field_and_its_block(ropa_copy: Path) -> None:
+    # newsletter.yaml: "retention:" is followed by two comment lines, then its entries
+    rel = "activities/newsletter.yaml"
+    before = (ropa_copy / rel).read_text(encoding="utf-8")
+    session = EditSession(ropa_copy, user="privacy-officer")
+    session.set("activity:newsletter", "retention.name-contact.period", "2 years")
+    one = session.texts()[rel]
+    session.set("activity:newsletter", "retention.marketing-preferences.period", "2 years")
+    session.set("activity:newsletter", "data_subjects_per_year", 1600)
+    assert session.undo() and session.undo()
+    assert session.texts()[rel] == one
+    assert _diff(before, one) == [
+        "-  name-contact: {period: 1 year, from: withdrawal of consent, basis: analysis}",
+        "+  name-contact: {period: 2 years, from: withdrawal of consent, basis: analysis}"]
+    assert "  # on the consent log only, never for mailing; both go after 1 year.\n" in one

@@ -19,6 +19,7 @@ n: 2  # one
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import difflib
 import io
@@ -27,15 +28,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.anchor import Anchor
+from ruamel.yaml.comments import Comment, CommentedMap, CommentedSeq, Format, LineCol, merge_attrib
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import ScalarString, SingleQuotedScalarString
+from ruamel.yaml.tag import Tag
 from yaml.resolver import Resolver
 
 from dpia_lib.errors import ParameterError
 from dpia_lib.yamlio import MAX_DEPTH
 
-__all__ = ["MAX_ITEMS", "MAX_TEXT", "dump_rt", "load_rt", "make_yaml", "merge_rt", "minimal_text", "needs_quotes",
+__all__ = ["MAX_ITEMS", "MAX_TEXT", "copy_rt", "dump_rt", "load_rt", "make_yaml", "merge_rt", "minimal_text", "needs_quotes",
            "to_plain", "to_rt"]
 
 #: Longest text the editor writes (the longest register field allows 20 000 characters; more would only
@@ -69,6 +72,44 @@ def load_rt(text: str) -> Any:
         return make_yaml().load(text)
     except YAMLError as exc:
         raise ParameterError(f"cannot parse YAML for editing: {str(exc).splitlines()[0]}") from None
+
+
+def copy_rt(doc: Any) -> Any:
+    """A deep copy of a round-trip document that keeps its comments.
+
+    ruamel.yaml keeps some comments in two places at once (a comment between a key and its block value
+    belongs to the parent's key and to the value), as one object; its own ``deepcopy`` copies comments
+    without the copy's memo (``copy_attributes`` passes the memo to ``getattr``), so the two places get
+    two objects and, copied again, the dump drops the comment. Here every attribute is copied with one memo.
+
+    >>> doc = load_rt("a: 1\\nb:\\n  # about b\\n  c: 2\\n")
+    >>> doc["a"] = 2
+    >>> dump_rt(copy_rt(copy_rt(doc))) == dump_rt(doc)
+    True
+    """
+    return _copy_rt(doc, {})
+
+
+_RT_ATTRIBUTES = (Comment.attrib, Format.attrib, LineCol.attrib, Anchor.attrib, Tag.attrib, merge_attrib)
+
+
+def _copy_rt(node: Any, memo: dict[int, Any]) -> Any:
+    if id(node) in memo:
+        return memo[id(node)]
+    out: Any
+    if type(node) is CommentedMap:
+        out = memo[id(node)] = CommentedMap()
+        for key, value in node.items():
+            out[key] = _copy_rt(value, memo)
+    elif type(node) is CommentedSeq:
+        out = memo[id(node)] = CommentedSeq()
+        out.extend(_copy_rt(value, memo) for value in node)
+    else:
+        return copy.deepcopy(node, memo)
+    for name in _RT_ATTRIBUTES:
+        if hasattr(node, name):
+            setattr(out, name, copy.deepcopy(getattr(node, name), memo))
+    return out
 
 
 def dump_rt(doc: Any) -> str:

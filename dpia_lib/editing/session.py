@@ -401,17 +401,18 @@ class EditSession:
         return out
 
     # ----------------------------------------------------------------- undo
-    def _snapshot(self, *rels: str, every_file: bool = False) -> bool:
+    def _snapshot(self, *rels: str, every_file: bool = False, field: str | None = None) -> bool:
         """Keep the state of ``rels`` for :meth:`undo`; False inside a batch (which keeps its own).
 
-        Called before every change of a file (so the texts of ``rels`` are dumped again), and with
-        ``every_file`` when a batch starts (whose edits snapshot what they change)."""
+        Called before every change of a file (so the texts of ``rels`` are dumped again; ``field``: the
+        one top-level field of the file the change stays inside, when known), and with ``every_file``
+        when a batch starts (whose edits snapshot what they change)."""
         if not every_file:
             for rel in rels:
                 self._texts.pop(rel, None)
                 file = self._files.get(rel)
                 if file is not None and not file.deleted:
-                    file.before_edit()
+                    file.before_edit(field)
         if self._deferred:
             return False
         files: dict[str, tuple[RegisterFile, tuple[Any, ...]] | None] = {}
@@ -449,7 +450,7 @@ class EditSession:
             if not file.original and (file.touched or file.deleted):
                 del self._files[rel]  # added in this session
             elif file.touched or file.deleted:
-                file.restore((file.original, file.fingerprint, None, None, False, False))
+                file.reset()
         self._texts = {}
         self._state.changes = []
         self._undo = []
@@ -468,12 +469,13 @@ class EditSession:
 
     def set(self, record: str, path: str | Sequence[str | int], value: Any) -> dict[str, list[Problem]]:
         """Set one field (None removes it) and return the record's problems by field after the re-check."""
-        file, node, _ = self._locate(record)
+        file, node, inside = self._locate(record)
         parts = parse_field_path(path)
         if not parts:
             raise ParameterError("a field path is needed")
         new = to_rt(value)
-        pushed = self._snapshot(file.rel)
+        top = (*inside, *parts)[0]
+        pushed = self._snapshot(file.rel, field=top if isinstance(top, str) else None)
         try:
             for i, part in enumerate(parts[:-1]):
                 nxt = parts[i + 1]
