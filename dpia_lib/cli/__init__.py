@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 #: Optional modules that the ``dpia`` process never imports. jsonschema (imported by nbformat, which every
 #: batch and notebook command reads notebooks with) imports ``rfc3987_syntax`` when it is installed, only to
 #: check the ``iri`` and ``iri-reference`` string formats, which no notebook schema uses; its import builds
-#: some 35 Earley parsers and takes over a second of every command's start-up (jsonschema issue 1428).
+#: some 35 Earley parsers and takes over a second of every command's start-up, whether or not a format is checked.
 #: Marked absent, jsonschema leaves those two formats unchecked and imports in a tenth of the time.
 SKIPPED_IMPORTS: tuple[str, ...] = ("rfc3987_syntax",)
 

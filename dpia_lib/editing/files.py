@@ -4,8 +4,9 @@ The edited text keeps the officer's own lines wherever the edit did not reach (:
 an edit inside one top-level field of a file (an activity's ``flows``, the organisation's ``roles``),
 only that field's block is dumped, as loaded and as edited, and spliced into the loaded text in place of
 the block's lines: ruamel.yaml writes a mapping's top-level fields one after the other, so the block of
-one field is what the whole file's dump holds for it (tested on every shipped and example file), at a
-tenth of the cost of dumping the file twice. An edit that adds, removes or moves a top-level field, or
+one field is what the whole file's dump holds for it (tested on every shipped and example file). On a
+synthetic activity of about 100 lines a whole dump takes about 16 ms, the dump of a scalar field under
+1 ms, of ``retention`` about 1 ms and of ten ``flows`` about 10 ms. An edit that adds, removes or moves a top-level field, or
 that is not declared as inside one field, compares the whole file instead.
 """
 
