@@ -64,6 +64,7 @@ def _diff(before: str, after: str) -> list[str]:
 @pytest.mark.slow
 def test_officer_edits_in_the_browser(tmp_path: Path) -> None:
     from playwright.sync_api import Page, sync_playwright
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     assert Path(CHROMIUM).exists(), "the browser test needs Debian's chromium (scripts/test installs it)"
     copy_register(tmp_path)
@@ -87,9 +88,24 @@ def test_officer_edits_in_the_browser(tmp_path: Path) -> None:
         page.locator("button.dpia-save").click()
         page.locator(".dpia-status", has_text=expect).wait_for()
 
-    def pick(page: Page, ident: str) -> None:
-        label = page.locator(".dpia-picker select option").filter(has_text=f"({ident})").first.inner_text()
-        page.locator(".dpia-picker select").select_option(label=label)
+    def pick(page: Page, ident: str, marker: str = ".dpia-f-id input") -> None:
+        """Pick record ``ident`` and wait until the form shows it (its field at ``marker`` reads ``ident``).
+
+        Right after a click on a kind the picker may still list the kind shown before; an activity and its
+        DPIA record share an id, so a pick there lands on the old list. The pick is repeated until the form
+        shows the record."""
+        for _ in range(6):
+            label = page.locator(".dpia-picker select option").filter(has_text=f"({ident})").first.inner_text()
+            page.locator(".dpia-picker select").select_option(label=label)
+            try:
+                page.wait_for_function(
+                    "([css, ident]) => { const e = document.querySelector(css); if (!e) return false;"
+                    " return e.tagName === 'SELECT' ? ((e.selectedOptions[0] || {}).text || '').trim()"
+                    ".endsWith('(' + ident + ')') : e.value === ident; }", arg=[marker, ident], timeout=10_000)
+                return
+            except PlaywrightTimeout:
+                continue
+        raise AssertionError(f"the form did not show {ident} after six picks")
 
     def tab(page: Page, title: str) -> None:
         page.locator(".dpia-tabs .lm-TabBar-tab", has_text=title).first.click()
@@ -182,7 +198,7 @@ def test_officer_edits_in_the_browser(tmp_path: Path) -> None:
 
                 # 6. a DPIA record: the data subjects' views
                 page.locator(".dpia-kinds button", has_text="DPIA's").click()
-                pick(page, "special-file")
+                pick(page, "special-file", ".dpia-f-activity select")
                 shows(page, ".dpia-f-data_subject_views-how-nl input", "(aanname:")  # special-file's own words
                 views = page.locator(".dpia-f-data_subject_views-summary-en input")
                 views.fill("Clients' council: agrees, asks for shorter retention.")

@@ -168,6 +168,23 @@ def test_add_duplicate_and_remove_with_a_question(app: EditorApp, ropa_copy: Pat
     assert app.record == "activity:intake-call"
 
 
+def test_a_tab_clicked_while_the_form_is_replaced_opens_on_the_new_form(app: EditorApp) -> None:
+    # In the browser a save or a pick re-renders the form while the old one is still on screen; a click on
+    # the old form's "Bewaartermijnen" tab must open that tab on the form that replaced it.
+    old = app.tabs
+    assert old is not None and old.selected_index == 0
+    app.show("activity", "special-file")
+    new = app.tabs
+    assert new is not None and new is not old
+    titles = [new.get_title(i) for i in range(len(new.children))]
+    retention = titles.index("Bewaartermijnen")
+    assert not any(k.startswith("retention") for k in app.inputs)  # before the click: not built yet
+    old.selected_index = retention
+    assert new.selected_index == retention
+    # special-file's retention as in its file: diagnosis and complaints 6 months
+    assert app.inputs["retention.diagnosis-complaints.period"].value == "6 months"
+
+
 def test_undo_and_discard_all(app: EditorApp) -> None:
     app.open_tab("data-subjects")
     app.inputs["data_subjects_per_year"].value = 1800

@@ -388,6 +388,10 @@ class EditorApp:
                     tabs.set_title(i, self.texts.t(f"section.{section}"))
 
                 def fill(index: int | None) -> None:
+                    if self.tabs is not tabs:  # a click on a form being replaced: open that tab on the new one
+                        if self.tabs is not None and index is not None and index < len(self.tabs.children):
+                            self.tabs.selected_index = index
+                        return
                     if index is None or boxes[index].children:
                         return
                     boxes[index].children = [self._field(s, (s.name,), data.get(s.name)) for s in pages[index][1]]
